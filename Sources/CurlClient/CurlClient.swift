@@ -1,0 +1,91 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+public import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - CurlClient
+
+/// An HTTP client on libcurl: one multi handle driven by one dedicated thread, many transfers in flight.
+///
+/// Connections and TLS sessions are reused through the multi handle's connection cache, bounded by
+/// ``Configuration/maxHostConnections`` and ``Configuration/maxTotalConnections``; HTTP/2 is used over TLS when the
+/// server offers it. The driver thread never runs on the Swift concurrency pool, and callers wait without blocking
+/// a thread.
+///
+/// ```swift
+/// let client = try CurlClient(configuration: .init(), logger: logger)
+/// defer { client.shutdown() }
+/// let response = try await client.execute(UpstreamRequest(url: "https://api.weixin.qq.com/cgi-bin/token?..."))
+/// ```
+public final class CurlClient: Sendable {
+    /// The configuration the client was created with.
+    public let configuration: Configuration
+    private let driver: CurlMultiDriver
+
+    /// Initialises libcurl if needed and starts the driver thread.
+    ///
+    /// - Parameters:
+    ///   - configuration: Connection limits, trusted CAs and the response size limit.
+    ///   - logger: Receives the driver's start and stop and each failed transfer, at debug level.
+    /// - Throws: ``CurlError/Kind/setup`` for a bad configuration (a limit below 1, an unreadable `caFile`) or when
+    ///   libcurl or the thread cannot be set up.
+    public init(configuration: Configuration = Configuration(), logger: Logger) throws(CurlError) {
+        try configuration.validate()
+        if let caFile = configuration.caFile, access(caFile, R_OK) != 0 {
+            throw CurlError(.setup, message: "caFile \(caFile) cannot be read")
+        }
+        try CurlGlobal.initialize()
+        self.configuration = configuration
+        self.driver = try CurlMultiDriver(configuration: configuration, logger: logger)
+    }
+
+    deinit {
+        driver.shutdown()
+    }
+
+    // MARK: Transfers
+
+    /// Sends a request and waits for the whole response.
+    ///
+    /// Any status the server answers with is a response, 4xx and 5xx included. Cancelling the calling task removes
+    /// the transfer (closing its connection if it was mid-way) and throws ``CurlError/Kind/cancelled``.
+    ///
+    /// - Parameter request: The request; see ``UpstreamRequest`` for the headers the client owns.
+    /// - Returns: The final response.
+    /// - Throws: ``CurlError`` with a bounded ``CurlError/kind``: `.timeout`, `.connect`, `.resolve`, `.tls`,
+    ///   `.reset`, `.emptyReply`, `.tooLarge`, `.badResponse`, `.invalidRequest`, `.cancelled`, `.shutdown`, `.other`.
+    public func execute(_ request: UpstreamRequest) async throws(CurlError) -> UpstreamResponse {
+        let transfer = try CurlTransfer(request: request, maxResponseBytes: configuration.maxResponseBytes)
+        let driver = self.driver
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                driver.submit(transfer, continuation: continuation)
+            }
+        } onCancel: {
+            driver.cancel(transfer)
+        }
+        return try outcome.get()
+    }
+
+    // MARK: Life cycle
+
+    /// Stops the client: transfers in flight or queued fail with ``CurlError/Kind/shutdown``, later calls to
+    /// ``execute(_:)`` fail the same way at once. Returns when the driver thread has ended (a short wait: the
+    /// thread only closes its connections). Calling it again does nothing.
+    public func shutdown() {
+        driver.shutdown()
+    }
+
+    /// The counters since the client started; safe to read from any thread.
+    public var stats: Stats {
+        driver.stats
+    }
+}

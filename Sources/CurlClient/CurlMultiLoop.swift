@@ -1,0 +1,161 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CCurl
+import Logging
+import Synchronization
+
+// MARK: - CurlMultiLoop
+
+/// The driver thread's run loop and everything it alone touches: the multi handle, the easy handles and the
+/// transfers in flight.
+///
+/// Each turn takes the inbox, adds and removes transfers, lets libcurl move data (`curl_multi_perform`), resumes the
+/// finished transfers (`curl_multi_info_read`) and waits in `curl_multi_poll` for socket activity, a libcurl timer
+/// or a wakeup from another thread.
+final class CurlMultiLoop {
+    private let multi: UnsafeMutableRawPointer
+    private let driver: CurlMultiDriver
+    private let configuration: CurlClient.Configuration
+    private let logger: Logger
+    /// The transfers in flight by easy handle; holding them here keeps the callbacks' unretained pointers valid.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Reset easy handles kept for reuse: they keep their TLS session cache.
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+
+    /// The longest `curl_multi_poll` wait when libcurl has no earlier timer.
+    private static let pollTimeoutMilliseconds: Int32 = 1000
+
+    init(
+        multi: UnsafeMutableRawPointer,
+        driver: CurlMultiDriver,
+        configuration: CurlClient.Configuration,
+        logger: Logger
+    ) {
+        self.multi = multi
+        self.driver = driver
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    // MARK: Run loop
+
+    /// Runs until shutdown, then fails what is left and frees every libcurl handle.
+    func run() {
+        logger.debug("curl driver thread started", metadata: ["wxsidecar.curl.version": "\(CurlGlobal.version)"])
+        while true {
+            switch driver.takeWork() {
+            case .run(let submissions, let cancellations):
+                submissions.forEach(start)
+                cancellations.forEach(cancel)
+            case .stop(let submissions):
+                stop(failing: submissions)
+                return
+            }
+            var running: Int32 = 0
+            let performed = curl_multi_perform(multi, &running)
+            if performed != CURLM_OK {
+                logger.error("curl_multi_perform failed", metadata: ["wxsidecar.curl.code": "\(performed.rawValue)"])
+            }
+            finishCompleted()
+            _ = curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, nil)
+        }
+    }
+
+    // MARK: Transfers
+
+    private func start(_ submission: CurlMultiDriver.Submission) {
+        let (transfer, continuation) = submission
+        guard !transfer.cancelRequested.load(ordering: .acquiring) else {
+            driver.record(connectionsOpened: 0, succeeded: false)
+            continuation.resume(returning: .failure(Self.cancelledError))
+            return
+        }
+        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+            driver.record(connectionsOpened: 0, succeeded: false)
+            continuation.resume(returning: .failure(CurlError(.setup, message: "curl_easy_init failed")))
+            return
+        }
+        transfer.continuation = continuation
+        do {
+            try transfer.attach(to: easy, configuration: configuration)
+        } catch {
+            finish(transfer, outcome: .failure(error), added: false)
+            return
+        }
+        let added = curl_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            let text = String(cString: curl_multi_strerror(added))
+            finish(transfer, outcome: .failure(CurlError(.other, message: "curl_multi_add_handle: \(text)")), added: false)
+            return
+        }
+        active[easy] = transfer
+    }
+
+    private func cancel(_ transfer: CurlTransfer) {
+        guard let easy = transfer.easy, active[easy] === transfer else { return }
+        finish(transfer, outcome: .failure(Self.cancelledError))
+    }
+
+    /// Resumes every transfer libcurl reports done.
+    private func finishCompleted() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                let transfer = active[easy]
+            else { continue }
+            // Read the result before removing the handle: that frees the message.
+            let code = message.pointee.data.result
+            finish(transfer, outcome: transfer.outcome(for: code))
+        }
+    }
+
+    /// Removes the transfer's handle, counts it, recycles the handle and resumes the waiting task.
+    private func finish(_ transfer: CurlTransfer, outcome: Result<UpstreamResponse, CurlError>, added: Bool = true) {
+        guard let easy = transfer.easy else { return }
+        if added {
+            active[easy] = nil
+            curl_multi_remove_handle(multi, easy)
+        }
+        driver.record(connectionsOpened: transfer.connectionsOpened, succeeded: (try? outcome.get()) != nil)
+        transfer.detach()
+        recycle(easy)
+        if case .failure(let error) = outcome {
+            logger.debug(
+                "upstream transfer failed",
+                metadata: ["wxsidecar.curl.error": "\(error.label)", "wxsidecar.curl.detail": "\(error)"]
+            )
+        }
+        transfer.continuation?.resume(returning: outcome)
+        transfer.continuation = nil
+    }
+
+    /// Resets a handle for reuse, or frees it when enough are idle.
+    private func recycle(_ easy: UnsafeMutableRawPointer) {
+        if idleHandles.count < configuration.maxTotalConnections {
+            curl_easy_reset(easy)
+            idleHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+    }
+
+    // MARK: Shutdown
+
+    private func stop(failing submissions: [CurlMultiDriver.Submission]) {
+        let error = CurlError(.shutdown, message: "the client shut down while the transfer ran")
+        for (_, continuation) in submissions {
+            driver.record(connectionsOpened: 0, succeeded: false)
+            continuation.resume(returning: .failure(error))
+        }
+        for transfer in Array(active.values) {
+            finish(transfer, outcome: .failure(error))
+        }
+        curl_multi_cleanup(multi)
+        idleHandles.forEach(curl_easy_cleanup)
+        idleHandles = []
+        logger.debug("curl driver thread stopped")
+    }
+
+    private static let cancelledError = CurlError(.cancelled, message: "the calling task was cancelled")
+}

@@ -1,0 +1,145 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CCurl
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - libcurl callbacks
+
+/// The C callbacks libcurl calls on the driver thread. Each gets its ``CurlTransfer`` as an unretained
+/// `Unmanaged` pointer: the driver's table of active transfers keeps it alive until the easy handle is removed.
+enum CurlCallbacks {
+    /// `CURLOPT_WRITEFUNCTION`: appends response body bytes.
+    static let write: curl_write_callback = { data, size, count, context in
+        let chunk = UnsafeRawBufferPointer(start: data, count: size * count)
+        return transfer(context).receiveBody(chunk)
+    }
+
+    /// `CURLOPT_HEADERFUNCTION`: one response header line at a time, status lines and the empty line included.
+    static let header: curl_write_callback = { data, size, count, context in
+        let line = UnsafeRawBufferPointer(start: data, count: size * count)
+        return transfer(context).receiveHeaderLine(line) ? line.count : 0
+    }
+
+    /// `CURLOPT_READFUNCTION`: copies the next request body bytes into libcurl's buffer.
+    static let read: curl_write_callback = { data, size, count, context in
+        let destination = UnsafeMutableRawBufferPointer(start: data, count: size * count)
+        return transfer(context).sendBody(into: destination)
+    }
+
+    /// `CURLOPT_SEEKFUNCTION`: rewinds the request body when libcurl resends it on a fresh connection.
+    static let seek: curl_seek_callback = { context, offset, origin in
+        transfer(context).seekBody(to: offset, origin: origin)
+    }
+
+    private static func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer {
+        Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    }
+}
+
+// MARK: - Response
+
+extension CurlTransfer {
+    /// Appends a piece of the response body, or refuses it (aborting the transfer) past the size limit.
+    ///
+    /// - Returns: The bytes taken; fewer than offered makes libcurl fail the transfer.
+    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        guard chunk.count <= maxResponseBytes - responseBody.readableBytes else {
+            exceededLimit = true
+            return 0
+        }
+        responseBody.writeBytes(chunk)
+        return chunk.count
+    }
+
+    /// Records one header line of the response.
+    ///
+    /// A status line starts a new head (dropping an interim 1xx head); the empty line ends it; lines after the end
+    /// are trailers and are dropped.
+    ///
+    /// - Returns: `false` to abort the transfer: the declared length passes the size limit.
+    func receiveHeaderLine(_ rawLine: UnsafeRawBufferPointer) -> Bool {
+        var end = rawLine.count
+        while end > 0, rawLine[end - 1] == UInt8(ascii: "\n") || rawLine[end - 1] == UInt8(ascii: "\r") {
+            end -= 1
+        }
+        let line = UnsafeRawBufferPointer(rebasing: rawLine[..<end])
+        if line.starts(with: "HTTP/".utf8) {
+            responseHeaders.removeAll(keepingCapacity: true)
+            headHasEnded = false
+            return true
+        }
+        if line.isEmpty {
+            headHasEnded = true
+            return acceptDeclaredLength()
+        }
+        guard !headHasEnded else { return true }
+        if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t"), !responseHeaders.isEmpty {
+            // An obsolete folded line continues the previous field's value.
+            responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmed(line)
+            return true
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+        let value = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
+        responseHeaders.append((name: name, value: value))
+        return true
+    }
+
+    /// Checks the declared `Content-Length` of a final response against the limit and reserves room for it.
+    private func acceptDeclaredLength() -> Bool {
+        guard let easy, !expectsNoBody else { return true }
+        var status = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        guard status >= 200, status != 204, status != 304 else { return true }
+        var length: curl_off_t = -1
+        _ = ccurl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+        guard length > 0 else { return true }
+        guard length <= maxResponseBytes else {
+            exceededLimit = true
+            return false
+        }
+        responseBody.reserveCapacity(minimumWritableBytes: Int(length))
+        return true
+    }
+
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> String {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
+    }
+}
+
+// MARK: - Request body
+
+extension CurlTransfer {
+    /// Copies the next request body bytes into `destination`.
+    ///
+    /// - Returns: The bytes copied; 0 once the body is sent.
+    func sendBody(into destination: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(destination.count, upload.readableBytes)
+        guard count > 0 else { return 0 }
+        upload.withUnsafeReadableBytes { source in
+            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<count]))
+        }
+        upload.moveReaderIndex(forwardBy: count)
+        return count
+    }
+
+    /// Moves the request body back to `offset` bytes from its start (libcurl only ever seeks from the start).
+    func seekBody(to offset: curl_off_t, origin: Int32) -> Int32 {
+        let length = upload.writerIndex - uploadStart
+        guard origin == SEEK_SET, offset >= 0, offset <= length else { return CURL_SEEKFUNC_CANTSEEK }
+        upload.moveReaderIndex(to: uploadStart + Int(offset))
+        return CURL_SEEKFUNC_OK
+    }
+}

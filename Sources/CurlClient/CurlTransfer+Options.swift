@@ -1,0 +1,131 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CCurl
+import NIOCore
+
+// MARK: - Easy handle options
+
+extension CurlTransfer {
+    /// Sets every option of a fresh (or reset) easy handle for this transfer and remembers the handle.
+    ///
+    /// - Throws: ``CurlError/Kind/invalidRequest`` when libcurl refuses an option (a URL it cannot parse is only
+    ///   found when the transfer runs).
+    func attach(to easy: UnsafeMutableRawPointer, configuration: CurlClient.Configuration) throws(CurlError) {
+        self.easy = easy
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var options = EasyOptions(easy: easy)
+
+        // Behaviour
+        options.set(CURLOPT_NOSIGNAL, 1)
+        options.set(CURLOPT_FOLLOWLOCATION, 0)
+        options.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        options.set(CURLOPT_URL, request.url)
+        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)
+
+        // Connections: HTTP/2 over TLS when offered, waiting to multiplex rather than opening another connection.
+        options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        options.set(CURLOPT_PIPEWAIT, 1)
+        options.set(CURLOPT_TCP_NODELAY, 1)
+        options.set(CURLOPT_TCP_KEEPALIVE, 1)
+        options.set(CURLOPT_TCP_KEEPIDLE, 60)
+        options.set(CURLOPT_TCP_KEEPINTVL, 15)
+        if let caFile = configuration.caFile {
+            options.set(CURLOPT_CAINFO, caFile)
+            options.set(CURLOPT_CAPATH, configuration.systemCertificateDirectory)
+        }
+
+        // Method and request body
+        setMethod(&options)
+        options.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+
+        // Response
+        options.set(CURLOPT_WRITEFUNCTION, CurlCallbacks.write)
+        options.set(CURLOPT_WRITEDATA, context)
+        options.set(CURLOPT_HEADERFUNCTION, CurlCallbacks.header)
+        options.set(CURLOPT_HEADERDATA, context)
+
+        if let failure = options.failure {
+            throw CurlError(curlCode: failure.code, kind: .invalidRequest, detail: "setting option \(failure.option)")
+        }
+    }
+
+    /// Forgets the easy handle once the driver has removed and reset it.
+    func detach() {
+        easy = nil
+    }
+
+    private func setMethod(_ options: inout EasyOptions) {
+        let method = request.method
+        if expectsNoBody {
+            options.set(CURLOPT_NOBODY, 1)
+            if method != "HEAD" { options.set(CURLOPT_CUSTOMREQUEST, method) }
+        } else if sendsBody {
+            // A POST reading its content from the callback, with the length known; the method string is replaced.
+            let context = Unmanaged.passUnretained(self).toOpaque()
+            options.set(CURLOPT_POST, 1)
+            options.setLarge(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(upload.readableBytes))
+            options.set(CURLOPT_READFUNCTION, CurlCallbacks.read)
+            options.set(CURLOPT_READDATA, context)
+            options.set(CURLOPT_SEEKFUNCTION, CurlCallbacks.seek)
+            options.set(CURLOPT_SEEKDATA, context)
+            if method != "POST" { options.set(CURLOPT_CUSTOMREQUEST, method) }
+        } else {
+            options.set(CURLOPT_HTTPGET, 1)
+            if method != "GET" { options.set(CURLOPT_CUSTOMREQUEST, method) }
+        }
+    }
+
+    /// A positive duration in whole milliseconds, rounded up so a short timeout never becomes 0 (no limit).
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return max(1, Int(clamping: millis))
+    }
+}
+
+// MARK: - EasyOptions
+
+/// Sets easy handle options through the shim's typed forwards, keeping the first failure.
+private struct EasyOptions {
+    let easy: UnsafeMutableRawPointer
+    private(set) var failure: (option: UInt32, code: CURLcode)?
+
+    init(easy: UnsafeMutableRawPointer) {
+        self.easy = easy
+    }
+
+    mutating func set(_ option: CURLoption, _ value: Int) {
+        record(option, ccurl_easy_setopt_long(easy, option, value))
+    }
+
+    mutating func setLarge(_ option: CURLoption, _ value: curl_off_t) {
+        record(option, ccurl_easy_setopt_off_t(easy, option, value))
+    }
+
+    /// A string option; libcurl copies it.
+    mutating func set(_ option: CURLoption, _ value: String) {
+        record(option, value.withCString { ccurl_easy_setopt_pointer(easy, option, UnsafeMutableRawPointer(mutating: $0)) })
+    }
+
+    mutating func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer?) {
+        record(option, ccurl_easy_setopt_pointer(easy, option, value))
+    }
+
+    mutating func set(_ option: CURLoption, _ value: curl_write_callback) {
+        record(option, ccurl_easy_setopt_data_callback(easy, option, value))
+    }
+
+    mutating func set(_ option: CURLoption, _ value: curl_seek_callback) {
+        record(option, ccurl_easy_setopt_seek_callback(easy, option, value))
+    }
+
+    private mutating func record(_ option: CURLoption, _ code: CURLcode) {
+        if code != CURLE_OK, failure == nil {
+            failure = (option.rawValue, code)
+        }
+    }
+}

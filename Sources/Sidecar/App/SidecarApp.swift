@@ -1,0 +1,152 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import SidecarCore
+import UnixSignals
+
+/// The daemon, assembled from a validated configuration: the libcurl client, the token refresher, the
+/// whitelist watcher and the HTTP front, run as one `ServiceGroup` in that order (so the token and the
+/// whitelist exist before requests arrive, and on shutdown the server drains first).
+public struct SidecarApp: Sendable {
+    public let configuration: SidecarConfiguration
+    public let logger: Logger
+    public let metrics: SidecarMetrics
+    public let tokens: TokenState
+    public let whitelist: WhitelistStore
+    public let refresher: TokenRefresher
+    public let client: CurlClient
+    let tokenFile: TokenFileWriter
+
+    /// Builds the daemon: prepares the token directory and loads the whitelist.
+    /// - Throws: ``ConfigError`` (token directory not writable, whitelist missing or invalid), or a libcurl setup error.
+    public init(configuration: SidecarConfiguration, logger: Logger, metrics: SidecarMetrics = SidecarMetrics()) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        tokenFile = try await Self.prepareTokenFile(configuration)
+        whitelist = WhitelistStore(try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: logger))
+        client = try CurlClient(
+            configuration: .init(caFile: configuration.upstream.caFile, maxResponseBytes: 64 << 20), logger: logger)
+        tokens = TokenState()
+        let endpoint = TokenEndpoint(
+            mode: configuration.token.mode, appid: configuration.appid, secret: configuration.secret.value,
+            baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client)
+        refresher = TokenRefresher(
+            endpoint: endpoint, state: tokens, file: tokenFile, policy: configuration.refreshPolicy, metrics: metrics,
+            logger: logger)
+    }
+
+    /// What `check-config` verifies beyond the values: the token directory is writable, the whitelist valid.
+    public static func checkEnvironment(_ configuration: SidecarConfiguration) async throws(ConfigError) {
+        _ = try await prepareTokenFile(configuration)
+        _ = try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: Logger(label: "check"))
+    }
+
+    private static func prepareTokenFile(_ configuration: SidecarConfiguration) async throws(ConfigError) -> TokenFileWriter {
+        let writer = TokenFileWriter(
+            path: configuration.token.file, mode: configuration.token.fileMode,
+            metadataPath: configuration.token.metadataFile, tokenMode: configuration.token.mode)
+        do {
+            try await writer.prepare()
+        } catch {
+            let key = "\(error)".contains(configuration.token.metadataFile ?? "\u{0}") ? "token.metadata_file" : "token.file"
+            throw ConfigError(
+                key: key, source: configuration.configPath,
+                message: "the token directory is not writable (\(error)); mount a writable volume there or change \(key)")
+        }
+        return writer
+    }
+
+    // MARK: Running
+
+    /// The services in start order; the last one is the HTTP server.
+    /// - Parameter onListening: called with the bound port once the listener is up.
+    public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        let watcher = WhitelistWatcher(
+            path: configuration.whitelist.file, store: whitelist, metrics: metrics, logger: logger)
+        return [refresher, watcher, makeServer(onListening: onListening)]
+    }
+
+    /// Runs until SIGTERM/SIGINT; requests in flight get `shutdown_grace` seconds to finish. Returns the exit status.
+    /// - Parameter servicesBefore: services to start first and stop last (`wxsidecar dev` runs the emulator there).
+    public func run(
+        servicesBefore: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> Int32 {
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: (servicesBefore + services(onListening: onListening)).map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGrace * 1000))
+        let group = ServiceGroup(configuration: groupConfiguration)
+        defer { client.shutdown() }
+        try await group.run()
+        logger.info("wxsidecar stopped")
+        return 0
+    }
+
+    /// `run --once`: one token fetch and file write. 0 on success, 78 for a configuration error reported by
+    /// WeChat (wrong secret, IP not whitelisted), 69 (`EX_UNAVAILABLE`) when WeChat could not be reached.
+    public func runOnce() async -> Int32 {
+        defer { client.shutdown() }
+        var lastError: TokenFetchError?
+        for attempt in 1...3 {
+            switch await refresher.refresh() {
+            case .success(let token):
+                guard (try? await tokenFile.needsRewrite(for: token)) == false else {
+                    logger.error("fetched an access_token but could not write \(configuration.token.file)")
+                    return 73
+                }
+                logger.info("wrote the access_token", metadata: ["wxsidecar.token.fingerprint": "\(token.fingerprint)"])
+                return 0
+            case .failure(let error):
+                lastError = error
+                if error.pace == .slow || attempt == 3 { break }
+                try? await Task.sleep(for: .seconds(attempt))
+            }
+        }
+        return lastError?.isConfigurationError == true ? ConfigError.exitStatus : 69
+    }
+
+    // MARK: HTTP server
+
+    private func makeServer(onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
+        let forwarder = ProxyForwarder(
+            settings: .init(
+                baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout,
+                maxBodyBytes: configuration.limits.maxBodyBytes),
+            client: client, tokens: tokens, refresher: refresher, whitelist: whitelist, metrics: metrics)
+        let status = StatusReporter(
+            appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
+            upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
+            startedAt: WallClock.now())
+        let responder = SidecarResponder(
+            forwarder: forwarder,
+            admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
+            metrics: metrics, logger: logger)
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = 16 * 1024
+        limits.maxHeaderListSize = 64 * 1024
+        let channel = SidecarHTTP1Channel(
+            responder: { request, writer, _ in try await responder.respond(to: request, writer: writer) },
+            decoderLimits: limits, idleTimeout: .seconds(75))
+        let listen = configuration.listen
+        let logger = self.logger
+        return channel.server(
+            configuration: ServerConfiguration(address: .hostname(listen.host, port: listen.port), reuseAddress: true),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                logger.info("listening", metadata: ["wxsidecar.listen": "\(listen.host):\(port)"])
+                await onListening(port)
+            },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+}

@@ -1,0 +1,124 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import SidecarCore
+
+extension SidecarConfiguration {
+    /// The config file read when neither `--config` nor `WXSIDECAR_CONFIG` names one.
+    public static let defaultConfigPath = "/etc/wxsidecar/wxsidecar.yaml"
+
+    /// Reads and validates the configuration: YAML file, then `WXSIDECAR_*` environment overrides, then defaults.
+    ///
+    /// - Parameters:
+    ///   - configPath: `--config`; when `nil`, `WXSIDECAR_CONFIG` or ``defaultConfigPath`` (which may be absent).
+    ///   - environment: the process environment (tests pass their own).
+    /// - Throws: ``ConfigError`` naming the first invalid key and where it came from.
+    public static func load(configPath: String?, environment: [String: String]) async throws(ConfigError)
+        -> SidecarConfiguration
+    {
+        let explicit = configPath ?? environment["WXSIDECAR_CONFIG"]
+        let path = explicit ?? defaultConfigPath
+        let values = try await ConfigValues.load(configPath: path, required: explicit != nil, environment: environment)
+        return try await load(from: values)
+    }
+
+    static func load(from values: ConfigValues) async throws(ConfigError) -> SidecarConfiguration {
+        let appid = try values.required("appid", hint: "the AppID of the mini program or official account, e.g. wx0123456789abcdef")
+        guard appid.utf8.count <= 64, appid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ConfigError(key: "appid", source: values.source(of: "appid"), message: "must be letters and digits, e.g. wx0123456789abcdef, got \"\(appid)\"")
+        }
+        let listen = try values.value("listen", default: ListenAddress(host: "127.0.0.1", port: 8098),
+            expected: "must be host:port (e.g. 127.0.0.1:8098 or [::1]:8098) with a port from 0 to 65535",
+            ListenAddress.init(parsing:))
+        let upstream = try await loadUpstream(values)
+        let token = try loadToken(values)
+        let whitelist = Whitelist(file: try values.value("whitelist.file", default: "/etc/wxsidecar/whitelist.txt",
+            expected: "must be a file path", nonEmpty))
+        let maxBody = try values.value("limits.max_body_bytes", default: 10_485_760,
+            expected: "must be a whole number of bytes from 1 to 1073741824") { text in
+                Int(text).flatMap { (1...1_073_741_824).contains($0) ? $0 : nil }
+            }
+        let level = try values.value("log.level", default: Logger.Level.info,
+            expected: "must be one of trace, debug, info, notice, warning, error, critical") { Logger.Level(rawValue: $0.lowercased()) }
+        let format = try values.value("log.format", default: LogFormat.text,
+            expected: "must be \"text\" or \"json\"", LogFormat.init(rawValue:))
+        let grace = try values.value("shutdown_grace", default: 15.0,
+            expected: "must be a duration from 0 to 300 seconds, e.g. 15 or 15s") { text in
+                Seconds.parse(text).flatMap { $0 <= 300 ? $0 : nil }
+            }
+        let secret = try await loadSecret(values)
+        return SidecarConfiguration(
+            appid: appid, secret: secret, listen: listen, upstream: upstream, token: token,
+            whitelist: whitelist, limits: Limits(maxBodyBytes: maxBody), log: Log(level: level, format: format),
+            shutdownGrace: grace, configPath: values.configPath)
+    }
+
+    // MARK: Sections
+
+    private static func loadUpstream(_ values: ConfigValues) async throws(ConfigError) -> Upstream {
+        let baseURL = try values.value("upstream.base_url", default: "https://api.weixin.qq.com",
+            expected: "must be an http:// or https:// URL with a host and no path, query or fragment, e.g. https://api.weixin.qq.com",
+            UpstreamURL.normalizedBase)
+        let caText = try values.value("upstream.ca_file", default: "", expected: "must be a file path") { $0 }
+        let caFile: String? = caText.isEmpty ? nil : caText
+        if let caFile {
+            let readable = (try? await BlockingIO.run { FileChecks.isReadableFile(caFile) }) ?? false
+            guard readable else {
+                throw ConfigError(key: "upstream.ca_file", source: values.source(of: "upstream.ca_file"),
+                    message: "\(caFile) is not a readable file; give a PEM bundle of CA certificates or leave it empty")
+            }
+        }
+        let timeout = try values.value("upstream.timeout", default: 10.0,
+            expected: "must be a duration from 0.1 to 300 seconds, e.g. 10 or 10s") { text in
+                Seconds.parse(text).flatMap { (0.1...300).contains($0) ? $0 : nil }
+            }
+        return Upstream(baseURL: baseURL, caFile: caFile, timeout: timeout)
+    }
+
+    private static func loadToken(_ values: ConfigValues) throws(ConfigError) -> Token {
+        let mode = try values.value("token.mode", default: TokenMode.stable,
+            expected: "must be \"stable\" (POST /cgi-bin/stable_token, safe for many instances) or \"classic\" (GET /cgi-bin/token)") {
+                TokenMode(rawValue: $0.lowercased())
+            }
+        let file = try values.value("token.file", default: "/.tencentcloudbase/wx/cloudbase_access_token",
+            expected: "must be a file path", nonEmpty)
+        let fileMode = try values.value("token.file_mode", default: UInt32(0o640),
+            expected: "must be octal permission bits that let the owner read and write and do not let others write, e.g. \"0640\"",
+            FileModeParser.parse)
+        let interval = try values.value("token.refresh_interval", default: 600,
+            expected: "must be a duration from 10 seconds to 2 hours, e.g. 600 or 10m") { text in
+                Seconds.parse(text).flatMap { (10...7200).contains($0) ? Int($0) : nil }
+            }
+        let metadata = try values.value("token.metadata_file", default: "", expected: "must be a file path") { $0 }
+        return Token(mode: mode, file: file, fileMode: fileMode, refreshInterval: interval,
+            metadataFile: metadata.isEmpty ? nil : metadata)
+    }
+
+    /// `WXSIDECAR_SECRET`, else `secret_file` (default `$CREDENTIALS_DIRECTORY/appsecret` under systemd,
+    /// else `/etc/wxsidecar/appsecret`). Surrounding whitespace and a trailing newline are ignored.
+    private static func loadSecret(_ values: ConfigValues) async throws(ConfigError) -> Secret {
+        if let fromEnvironment = values.environment["WXSIDECAR_SECRET"]?.trimmingWhitespace(), !fromEnvironment.isEmpty {
+            return Secret(value: fromEnvironment, origin: "environment variable WXSIDECAR_SECRET")
+        }
+        let defaultFile = values.environment["CREDENTIALS_DIRECTORY"].map { $0 + "/appsecret" } ?? "/etc/wxsidecar/appsecret"
+        let path = try values.value("secret_file", default: defaultFile, expected: "must be a file path", nonEmpty)
+        let source = values.string("secret_file") == nil ? "default" : values.source(of: "secret_file")
+        let result = (try? await BlockingIO.run { FileChecks.read(path, limit: 4096) })
+            ?? .failure(SystemError(operation: "read", path: path, code: 5))
+        switch result {
+        case .failure(let error):
+            throw ConfigError(key: "secret_file", source: source,
+                message: "cannot read the AppSecret: \(error); put it in that file or set WXSIDECAR_SECRET")
+        case .success(let bytes):
+            let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+            guard !text.isEmpty, bytes.count <= 4096, !text.contains(where: { $0.isWhitespace || !$0.isASCII }) else {
+                throw ConfigError(key: "secret_file", source: source,
+                    message: "\(path) must hold the AppSecret alone on one line (it is empty or has spaces or non-ASCII bytes)")
+            }
+            return Secret(value: text, origin: path)
+        }
+    }
+
+    private static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+}

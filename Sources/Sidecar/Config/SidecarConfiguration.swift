@@ -1,0 +1,98 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import SidecarCore
+
+/// The daemon's whole configuration, validated. Key names (`token.file`, …) are the documented contract;
+/// see `Config/wxsidecar.yaml` for every key with its default.
+public struct SidecarConfiguration: Sendable {
+    /// The mini program / official account AppID (`appid`).
+    public var appid: String
+    /// The AppSecret. Never printed: ``redactedDescription`` shows where it came from instead.
+    public var secret: Secret
+    /// `listen`.
+    public var listen: ListenAddress
+    public var upstream: Upstream
+    public var token: Token
+    public var whitelist: Whitelist
+    public var limits: Limits
+    public var log: Log
+    /// `shutdown_grace`: how long requests in flight may finish after SIGTERM, in seconds.
+    public var shutdownGrace: Double
+    /// The config file the values were read from (or the path that was looked for).
+    public var configPath: String
+
+    /// The AppSecret and its origin.
+    public struct Secret: Sendable, CustomStringConvertible {
+        public var value: String
+        /// `environment variable WXSIDECAR_SECRET` or the file it was read from.
+        public var origin: String
+        public init(value: String, origin: String) {
+            self.value = value
+            self.origin = origin
+        }
+        /// Never the value.
+        public var description: String { "<redacted, \(value.utf8.count) bytes from \(origin)>" }
+    }
+
+    /// `upstream.*`: the WeChat API server.
+    public struct Upstream: Sendable {
+        /// `upstream.base_url`, without a trailing slash.
+        public var baseURL: String
+        /// `upstream.ca_file`: extra trusted CA bundle (PEM); empty for none.
+        public var caFile: String?
+        /// `upstream.timeout`: one whole upstream request, in seconds.
+        public var timeout: Double
+    }
+
+    /// How tokens are fetched: `token.mode`.
+    public enum TokenMode: String, Sendable, CaseIterable {
+        /// `POST /cgi-bin/stable_token`: every instance sees the same token (the default).
+        case stable
+        /// `GET /cgi-bin/token`: each fetch invalidates the previous token after ~5 minutes.
+        case classic
+    }
+
+    /// `token.*`.
+    public struct Token: Sendable {
+        public var mode: TokenMode
+        /// `token.file`: where the token is written, exactly the token, no newline.
+        public var file: String
+        /// `token.file_mode`: permission bits of the token file.
+        public var fileMode: UInt32
+        /// `token.refresh_interval`, seconds.
+        public var refreshInterval: Int
+        /// `token.metadata_file`: optional JSON beside the token; `nil` for none.
+        public var metadataFile: String?
+    }
+
+    /// `whitelist.*`.
+    public struct Whitelist: Sendable {
+        /// `whitelist.file`: one API path per line.
+        public var file: String
+    }
+
+    /// `limits.*`.
+    public struct Limits: Sendable {
+        /// `limits.max_body_bytes`: the largest request body accepted.
+        public var maxBodyBytes: Int
+    }
+
+    /// `log.*`.
+    public struct Log: Sendable {
+        public var level: Logger.Level
+        public var format: LogFormat
+    }
+
+    /// `log.format`.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        /// Human-readable lines, for journald and terminals.
+        case text
+        /// One JSON object per line, for container log collectors.
+        case json
+    }
+
+    /// The refresh policy derived from ``Token/refreshInterval``.
+    public var refreshPolicy: RefreshPolicy { RefreshPolicy(interval: token.refreshInterval) }
+}

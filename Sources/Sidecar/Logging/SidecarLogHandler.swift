@@ -1,0 +1,106 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+
+/// The daemon's log handler: one line per event, as text (journald, terminals) or JSON (container log
+/// collectors), with every registered secret replaced by `[redacted]` before the line leaves the process.
+public struct SidecarLogHandler: LogHandler {
+    /// Where finished lines go (stderr by default; tests capture them).
+    public typealias Sink = @Sendable (String) -> Void
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let label: String
+    let format: SidecarConfiguration.LogFormat
+    let redactions: [String]
+    let sink: Sink
+
+    /// - Parameter redactions: strings that must never be written (the AppSecret); empty ones are ignored.
+    public init(
+        label: String, level: Logger.Level, format: SidecarConfiguration.LogFormat, redactions: [String] = [],
+        sink: @escaping Sink = SidecarLogHandler.standardError
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+        self.redactions = redactions.filter { $0.utf8.count >= 4 }
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let line = format == .json
+            ? LogLineFormat.json(level: event.level, label: label, message: "\(event.message)", metadata: merged)
+            : LogLineFormat.text(level: event.level, label: label, message: "\(event.message)", metadata: merged)
+        sink(redact(line))
+    }
+
+    private func redact(_ line: String) -> String {
+        var line = line
+        for secret in redactions where line.contains(secret) {
+            line = line.replacingOccurrences(of: secret, with: "[redacted]")
+        }
+        return line
+    }
+
+    /// Writes the line and a newline to standard error in one `write(2)`.
+    public static let standardError: Sink = { line in
+        var bytes = Array(line.utf8)
+        bytes.append(0x0a)
+        bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+/// How one log line is spelled.
+enum LogLineFormat {
+    static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
+    }
+
+    /// `2026-11-21T15:22:00.123Z info wxsidecar: message key=value …`
+    static func text(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+        var line = "\(timestamp()) \(level) \(label): \(message)"
+        for key in metadata.keys.sorted() {
+            line += " \(key)=\(metadata[key]!)"
+        }
+        return line
+    }
+
+    /// `{"ts":"…","level":"info","logger":"wxsidecar","msg":"…","key":"value",…}`: stable keys, sorted metadata.
+    static func json(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+        var line = "{\"ts\":\(quote(timestamp())),\"level\":\(quote(level.rawValue)),\"logger\":\(quote(label)),\"msg\":\(quote(message))"
+        for key in metadata.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
+            line += ",\(quote(key)):\(quote("\(metadata[key]!)"))"
+        }
+        return line + "}"
+    }
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

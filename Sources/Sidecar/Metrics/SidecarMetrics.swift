@@ -1,0 +1,62 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Prometheus
+
+/// Every metric the sidecar exports, served as Prometheus text at `/-/metrics`. Label values are bounded:
+/// whitelisted paths, status codes and short error labels only.
+public final class SidecarMetrics: Sendable {
+    /// The registry the metrics live in (one per daemon; tests make their own).
+    public let registry: PrometheusCollectorRegistry
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        // Present from the start, so dashboards and alerts see zeros rather than nothing.
+        for result in ["success", "error", "config_error"] { tokenRefreshes(result).increment(by: Int64(0)) }
+        tokenExpiresIn.set(Double(0))
+        for result in ["success", "error"] { whitelistReloads(result).increment(by: Int64(0)) }
+    }
+
+    // MARK: Token
+
+    private static var tokenRefreshesName: MetricNameDescriptor {
+        MetricNameDescriptor(
+        namespace: "wxsidecar", metricName: "token_refreshes", unitName: "total",
+        helpText: "Token fetches by result: success, error (transient), config_error.")
+    }
+
+    /// `wxsidecar_token_refreshes_total{result}`.
+    public func tokenRefreshes(_ result: String) -> Counter {
+        registry.makeCounter(descriptor: Self.tokenRefreshesName, labels: [("result", result)])
+    }
+
+    /// `wxsidecar_token_expires_in_seconds`: seconds of life left in the held token (0 when none).
+    public var tokenExpiresIn: Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "wxsidecar", metricName: "token_expires_in", unitName: "seconds",
+            helpText: "Seconds until the held access_token expires; 0 when no valid token is held."))
+    }
+
+    /// `wxsidecar_token_file_writes_total{result}`: `written`, `error`, `removed`.
+    public func tokenFileWrites(_ result: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "token_file_writes", unitName: "total",
+                helpText: "Token file replacements by result: written, error, removed."),
+            labels: [("result", result)])
+    }
+
+    /// `wxsidecar_token_forced_refreshes_total{result}`: `done`, `too_soon`, `daily_limit`.
+    public func tokenForcedRefreshes(_ result: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "token_forced_refreshes", unitName: "total",
+                helpText: "Forced token refreshes for 40001 recovery, by result: done, too_soon, daily_limit."),
+            labels: [("result", result)])
+    }
+
+    /// The exposition text.
+    public func render() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}

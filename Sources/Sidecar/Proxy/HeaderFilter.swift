@@ -1,0 +1,62 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import HTTPTypes
+
+/// Which headers cross the proxy. End-to-end headers pass both ways; hop-by-hop headers (RFC 9110 §7.6.1,
+/// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
+/// by libcurl, and `Accept-Encoding` is dropped so answers arrive uncompressed (the proxy reads errcodes).
+enum HeaderFilter {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+        "trailer", "transfer-encoding", "upgrade",
+    ]
+
+    /// Request headers never forwarded, besides hop-by-hop ones.
+    static let notForwarded: Set<String> = [
+        "host", "content-length", "expect", "accept-encoding", RequestTargetRecorder.headerName,
+    ]
+
+    /// Response headers never copied back, besides hop-by-hop ones (the sidecar sets its own).
+    static let notReturned: Set<String> = ["content-length", "x-openapi-seqid"]
+
+    /// The caller's end-to-end headers, in order, to send to WeChat.
+    static func forwardedRequestHeaders(_ fields: HTTPFields) -> [(name: String, value: String)] {
+        let named = namedInConnection(fields[values: .connection])
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(fields.count)
+        for field in fields {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || notForwarded.contains(name) || named.contains(name) { continue }
+            headers.append((field.name.rawName, field.value))
+        }
+        return headers
+    }
+
+    /// WeChat's end-to-end response headers, in order, to return to the caller.
+    static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPFields {
+        var named: Set<String> = []
+        for header in headers where header.name.lowercased() == "connection" {
+            named.formUnion(namedInConnection([header.value]))
+        }
+        var fields = HTTPFields()
+        for header in headers {
+            let lower = header.name.lowercased()
+            if hopByHop.contains(lower) || notReturned.contains(lower) || named.contains(lower) { continue }
+            guard let name = HTTPField.Name(header.name) else { continue }
+            fields.append(HTTPField(name: name, value: header.value))
+        }
+        return fields
+    }
+
+    private static func namedInConnection(_ values: [String]) -> Set<String> {
+        var names: Set<String> = []
+        for value in values {
+            for token in value.split(separator: ",") {
+                names.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
+            }
+        }
+        return names
+    }
+}

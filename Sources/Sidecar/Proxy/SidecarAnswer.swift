@@ -1,0 +1,58 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import SidecarCore
+
+/// An answer the sidecar makes itself, WeChat-style: `{"errcode":N,"errmsg":"…"}` with an HTTP status.
+struct SidecarAnswer: Error, Sendable {
+    var status: Int
+    var errcode: Int
+    var errmsg: String
+    /// Bounded, for logs and metrics.
+    var label: String
+    /// Close the connection after answering (the request body was not read).
+    var closeConnection = false
+
+    var body: String { WeChatErrorBody.json(errcode: errcode, errmsg: errmsg) }
+
+    // MARK: The answers
+
+    /// 503/85113, as Cloud Hosting answers before its token is ready.
+    static let tokenNotReady = SidecarAnswer(
+        status: 503, errcode: 85113, errmsg: "cloudbase_token is not ready yet, retry shortly", label: "token_not_ready")
+
+    /// 413/45002.
+    static func bodyTooLarge(limit: Int) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 413, errcode: 45002,
+            errmsg: "content size out of limit: the request body is larger than limits.max_body_bytes (\(limit) bytes)",
+            label: "body_too_large", closeConnection: true)
+    }
+
+    /// 504/-1 when the upstream took longer than `upstream.timeout`, 502/-1 for every other transport failure.
+    static func upstreamFailed(_ error: CurlError, timeout: Double) -> SidecarAnswer {
+        if error.kind == .timeout {
+            return SidecarAnswer(
+                status: 504, errcode: -1,
+                errmsg: "upstream timeout: api.weixin.qq.com did not answer within upstream.timeout (\(timeout)s)",
+                label: "upstream_timeout")
+        }
+        return SidecarAnswer(
+            status: 502, errcode: -1, errmsg: "upstream unavailable (\(error.label)): \(Printable.clip(error.description, to: 200))",
+            label: "upstream_\(error.label)")
+    }
+
+    /// From a request-target rejection (400/403 with the rejection's errcode).
+    init(_ rejection: PathRejection) {
+        self.init(status: rejection.status, errcode: rejection.errcode, errmsg: rejection.message, label: rejection.label)
+    }
+
+    init(status: Int, errcode: Int, errmsg: String, label: String, closeConnection: Bool = false) {
+        self.status = status
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.label = label
+        self.closeConnection = closeConnection
+    }
+}

@@ -1,0 +1,48 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1.1 child channel with two handlers of ours in front of the conversion to HTTP types:
+/// ``RequestTargetRecorder`` (keeps the request target exactly as received, which the conversion would
+/// rewrite for absolute-form requests) and ``MalformedRequestHandler`` (answers unparseable HTTP with a
+/// WeChat-style JSON 400 and closes that connection; the daemon keeps serving).
+struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    let responder: HTTPChannelHandler.Responder
+    /// Limits of the HTTP/1 parser: header field size and total header size.
+    var decoderLimits: NIOHTTPDecoderLimitConfiguration
+    /// Close a connection idle for this long.
+    var idleTimeout: Duration?
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,
+                withErrorHandling: false,
+                withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: decoderLimits
+            )
+            try pipeline.addHandler(MalformedRequestHandler())
+            try pipeline.addHandler(RequestTargetRecorder())
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
+            return try NIOAsyncChannel(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(isOutboundHalfClosureEnabled: true)
+            )
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await handleHTTP(asyncChannel: value, logger: logger)
+    }
+}

@@ -1,0 +1,120 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import Foundation
+import NIOCore
+import SidecarCore
+
+/// One call to WeChat's token endpoint: `POST /cgi-bin/stable_token` or `GET /cgi-bin/token`.
+public struct TokenEndpoint: Sendable {
+    /// What WeChat answered on success.
+    public struct Answer: Sendable, Equatable {
+        public var token: String
+        public var expiresIn: Int
+    }
+
+    public var mode: SidecarConfiguration.TokenMode
+    public var appid: String
+    var secret: String
+    public var baseURL: String
+    public var timeout: Double
+    let client: CurlClient
+
+    public init(
+        mode: SidecarConfiguration.TokenMode, appid: String, secret: String, baseURL: String, timeout: Double,
+        client: CurlClient
+    ) {
+        self.mode = mode
+        self.appid = appid
+        self.secret = secret
+        self.baseURL = baseURL
+        self.timeout = timeout
+        self.client = client
+    }
+
+    /// Fetches a token. `forceRefresh` (stable mode only) asks WeChat to rotate at once.
+    public func fetch(forceRefresh: Bool = false) async throws(TokenFetchError) -> Answer {
+        let response: UpstreamResponse
+        do {
+            response = try await client.execute(request(forceRefresh: forceRefresh))
+        } catch {
+            throw TokenFetchError(
+                kind: .transport(error.label),
+                message: "cannot reach \(baseURL) for a token (\(error.label)): \(redacted(error.description))")
+        }
+        return try Self.parse(status: response.status, body: Array(buffer: response.body), baseURL: baseURL)
+    }
+
+    // MARK: Request
+
+    func request(forceRefresh: Bool) -> UpstreamRequest {
+        switch mode {
+        case .stable:
+            let payload: [String: Any] = [
+                "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": forceRefresh,
+            ]
+            let body = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
+            return UpstreamRequest(
+                method: "POST", url: baseURL + "/cgi-bin/stable_token",
+                headers: [("Content-Type", "application/json")], body: ByteBuffer(bytes: body),
+                timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
+        case .classic:
+            let query = "grant_type=client_credential&appid=\(Self.encode(appid))&secret=\(Self.encode(secret))"
+            return UpstreamRequest(
+                method: "GET", url: baseURL + "/cgi-bin/token?" + query, headers: [], body: nil,
+                timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
+        }
+    }
+
+    private static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    /// Removes the secret from text that might echo the request (libcurl messages, WeChat errmsg).
+    private func redacted(_ text: String) -> String {
+        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: "[redacted]")
+    }
+
+    // MARK: Answer
+
+    /// Reads WeChat's answer: a token, or an errcode classified with its fix.
+    static func parse(status: Int, body: [UInt8], baseURL: String) throws(TokenFetchError) -> Answer {
+        guard status == 200 else {
+            throw TokenFetchError(kind: .httpStatus(status), message: "the token endpoint at \(baseURL) answered HTTP \(status)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw TokenFetchError(kind: .malformedAnswer, message: "the token endpoint at \(baseURL) answered something that is not JSON")
+        }
+        if let token = object["access_token"] as? String, let expiresIn = (object["expires_in"] as? NSNumber)?.intValue {
+            guard TokenValue.isWellFormed(token), expiresIn > 0 else {
+                throw TokenFetchError(kind: .malformedAnswer, message: "the token endpoint answered a token that is empty, too long or has unexpected characters, or a non-positive expires_in")
+            }
+            return Answer(token: token, expiresIn: expiresIn)
+        }
+        if let code = (object["errcode"] as? NSNumber)?.intValue, code != 0 {
+            let errmsg = Printable.clip(object["errmsg"] as? String ?? "", to: 200)
+            var message = "WeChat refused the token request: errcode \(code) \"\(errmsg)\""
+            if case .configuration(let fix) = WeChatErrcode.classify(code) { message += "; fix: \(fix)" }
+            throw TokenFetchError(kind: .errcode(code), message: message)
+        }
+        throw TokenFetchError(kind: .malformedAnswer, message: "the token endpoint answered JSON with neither access_token nor errcode")
+    }
+}
+
+/// What a token may look like before it is written to a file: 1 to 2048 characters of `[A-Za-z0-9_-]`
+/// (real ones are ~136; WeChat says to store at least 512).
+enum TokenValue {
+    static func isWellFormed(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.count <= 2048
+            && token.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f }
+    }
+}
+
+/// Text from outside made safe for one log line.
+enum Printable {
+    static func clip(_ text: String, to limit: Int) -> String {
+        let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : Character($0) })
+        return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+    }
+}

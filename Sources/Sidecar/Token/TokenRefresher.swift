@@ -1,0 +1,233 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import Prometheus
+import ServiceLifecycle
+import SidecarCore
+
+/// Owns every token fetch: the first at start (retried until it succeeds), the scheduled ones, and the
+/// forced ones the proxy asks for when WeChat rejects a token. One fetch at a time (single-flight).
+///
+/// The schedule is wall-clock based and checked every second, so a host that was suspended refreshes as
+/// soon as it wakes. The file is checked every few seconds and rewritten if it was removed or altered.
+public actor TokenRefresher: Service {
+    let endpoint: TokenEndpoint
+    let state: TokenState
+    let file: TokenFileWriter
+    let policy: RefreshPolicy
+    let metrics: SidecarMetrics
+    let logger: Logger
+
+    private var refreshInFlight: Task<Result<AccessToken, TokenFetchError>, Never>?
+    private var recoveryInFlight: Task<AccessToken?, Never>?
+    private var consecutiveFailures = 0
+    private var nextRefreshAt = 0.0
+    private var budget = ForceRefreshBudget()
+    private var lastFileCheck = 0.0
+    private var fileHoldsToken = false
+
+    /// How often the file is checked for removal or alteration, in seconds.
+    static let fileCheckInterval = 5.0
+
+    public init(
+        endpoint: TokenEndpoint, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
+        metrics: SidecarMetrics, logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.state = state
+        self.file = file
+        self.policy = policy
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    // MARK: Service
+
+    /// Refreshes on schedule until graceful shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.loop()
+        }
+    }
+
+    private func loop() async {
+        while !Task.isCancelled {
+            let now = WallClock.now()
+            if now >= nextRefreshAt {
+                await refresh()
+            }
+            await maintainFile(at: WallClock.now())
+            let wait = max(0.05, min(1.0, nextRefreshAt - WallClock.now()))
+            do {
+                try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            } catch {
+                return
+            }
+        }
+    }
+
+    // MARK: Refresh
+
+    /// Fetches a token now unless a fetch is already in flight, in which case its result is shared.
+    @discardableResult
+    public func refresh(force: Bool = false) async -> Result<AccessToken, TokenFetchError> {
+        if let refreshInFlight { return await refreshInFlight.value }
+        let task = Task { await self.performRefresh(force: force) }
+        refreshInFlight = task
+        let result = await task.value
+        refreshInFlight = nil
+        return result
+    }
+
+    private func performRefresh(force: Bool) async -> Result<AccessToken, TokenFetchError> {
+        do {
+            let answer = try await endpoint.fetch(forceRefresh: force)
+            let token = AccessToken(value: answer.token, fetchedAt: WallClock.now(), expiresIn: answer.expiresIn)
+            adopt(token, expiresIn: answer.expiresIn)
+            await writeFile(token)
+            return .success(token)
+        } catch {
+            recordFailure(error)
+            return .failure(error)
+        }
+    }
+
+    private func adopt(_ token: AccessToken, expiresIn: Int) {
+        let previous = state.current.token
+        consecutiveFailures = 0
+        nextRefreshAt = token.fetchedAt + Double(RefreshSchedule.delayAfterSuccess(expiresIn: expiresIn, policy: policy))
+        let next = nextRefreshAt
+        state.update { snapshot in
+            snapshot.token = token
+            snapshot.lastAttemptAt = token.fetchedAt
+            snapshot.lastResult = "success"
+            snapshot.lastError = nil
+            snapshot.consecutiveFailures = 0
+            snapshot.nextRefreshAt = next
+        }
+        metrics.tokenRefreshes("success").increment()
+        let changed = previous?.value != token.value
+        logger.log(
+            level: changed ? .info : .debug,
+            changed ? "access_token refreshed" : "access_token unchanged",
+            metadata: [
+                "wxsidecar.token.fingerprint": "\(token.fingerprint)",
+                "wxsidecar.token.expires_in": "\(expiresIn)",
+                "wxsidecar.token.next_refresh_in": "\(Int(next - token.fetchedAt))",
+                "wxsidecar.token.mode": "\(endpoint.mode.rawValue)",
+            ])
+    }
+
+    private func recordFailure(_ error: TokenFetchError) {
+        consecutiveFailures += 1
+        let now = WallClock.now()
+        let held = state.validToken(at: now)
+        let delay = RefreshSchedule.delayAfterFailure(
+            consecutiveFailures: consecutiveFailures, pace: error.pace, policy: policy,
+            jitter: Double.random(in: 0...1), heldTokenRemaining: held?.remaining(at: now))
+        nextRefreshAt = now + delay
+        let result = error.isConfigurationError ? "config_error" : "error"
+        let failures = consecutiveFailures
+        let next = nextRefreshAt
+        state.update { snapshot in
+            snapshot.lastAttemptAt = now
+            snapshot.lastResult = result
+            snapshot.lastError = error.message
+            snapshot.consecutiveFailures = failures
+            snapshot.nextRefreshAt = next
+        }
+        metrics.tokenRefreshes(result).increment()
+        logger.log(
+            level: error.isConfigurationError || held == nil ? .error : .warning,
+            "access_token refresh failed: \(error.message)",
+            metadata: [
+                "wxsidecar.error.label": "\(error.label)",
+                "wxsidecar.token.consecutive_failures": "\(failures)",
+                "wxsidecar.token.retry_in": "\(Int(delay.rounded(.up)))",
+                "wxsidecar.token.held": "\(held.map { "\($0.fingerprint), \(Int($0.remaining(at: now)))s left" } ?? "none")",
+            ])
+    }
+
+    // MARK: 40001 recovery
+
+    /// A token to retry a call with after WeChat rejected `failing` (40001, 40014, 42001), or `nil` when none
+    /// can be had now. Uses a newer held token if there is one; otherwise, in stable mode, a normal fetch
+    /// (which may already return a newer token), and only if that still returns the failing token a
+    /// `force_refresh`, within the limits of ``ForceRefreshBudget``. Concurrent callers share one recovery.
+    public func recover(from failing: String) async -> AccessToken? {
+        if let current = state.validToken(), current.value != failing { return current }
+        if let recoveryInFlight {
+            _ = await recoveryInFlight.value
+            if let current = state.validToken(), current.value != failing { return current }
+            return nil
+        }
+        let task = Task { await self.performRecovery(from: failing) }
+        recoveryInFlight = task
+        let result = await task.value
+        recoveryInFlight = nil
+        return result
+    }
+
+    private func performRecovery(from failing: String) async -> AccessToken? {
+        if endpoint.mode == .stable, case .success(let token) = await refresh(), token.value != failing {
+            return token
+        }
+        let now = WallClock.now()
+        if let refusal = budget.refusal(at: now) {
+            metrics.tokenForcedRefreshes(refusal.rawValue).increment()
+            logger.warning(
+                "WeChat rejected the current access_token but a forced refresh is not allowed now",
+                metadata: ["wxsidecar.token.force_refused": "\(refusal.rawValue)"])
+            return nil
+        }
+        budget.record(at: now)
+        let used = budget.used(at: now)
+        state.update { $0.forcesUsed = used }
+        metrics.tokenForcedRefreshes("done").increment()
+        logger.notice(
+            "forcing an access_token refresh after WeChat rejected the current one",
+            metadata: ["wxsidecar.token.forces_used_24h": "\(used)"])
+        if case .success(let token) = await refresh(force: endpoint.mode == .stable), token.value != failing {
+            return token
+        }
+        return nil
+    }
+
+    // MARK: File
+
+    private func writeFile(_ token: AccessToken) async {
+        do {
+            if try await file.write(token) { metrics.tokenFileWrites("written").increment() }
+            fileHoldsToken = true
+        } catch {
+            metrics.tokenFileWrites("error").increment()
+            logger.error(
+                "cannot write the token file; the proxy keeps working, apps reading the file do not get the new token",
+                metadata: ["wxsidecar.token.file": "\(file.path)", "wxsidecar.error": "\(error)"])
+        }
+        lastFileCheck = WallClock.now()
+    }
+
+    /// Every few seconds: rewrite a removed or altered file; remove the file once the held token expired.
+    private func maintainFile(at now: Double) async {
+        guard now - lastFileCheck >= Self.fileCheckInterval, refreshInFlight == nil else { return }
+        lastFileCheck = now
+        guard let token = state.current.token else { return }
+        if token.isValid(at: now) {
+            if (try? await file.needsRewrite(for: token)) ?? true {
+                logger.warning("the token file was removed or altered; rewriting it", metadata: ["wxsidecar.token.file": "\(file.path)"])
+                await writeFile(token)
+            }
+        } else if fileHoldsToken {
+            fileHoldsToken = false
+            do {
+                try await file.remove()
+                metrics.tokenFileWrites("removed").increment()
+                logger.error("the access_token expired with no replacement; removed the token file", metadata: ["wxsidecar.token.file": "\(file.path)"])
+            } catch {
+                logger.error("cannot remove the expired token file", metadata: ["wxsidecar.error": "\(error)"])
+            }
+        }
+    }
+}

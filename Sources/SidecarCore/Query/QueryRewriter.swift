@@ -1,0 +1,114 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+/// Rewrites the caller's query string for the upstream request.
+///
+/// Parameters are split on `&` and kept in order, byte for byte. A parameter is removed when its name (the
+/// bytes before the first `=`, or the whole parameter when there is no `=`) is `access_token` or
+/// `cloudbase_access_token` after percent-decoding, so `access%5Ftoken=x` is removed too; decoding is for the
+/// comparison only and is done once (`access%255Ftoken` is kept), and names are case-sensitive as WeChat's
+/// are. Empty parameters (`a=1&&b=2`, a trailing `&`) carry nothing and are dropped. Then
+/// `access_token=<token>` is appended, the token percent-encoded outside RFC 3986 `unreserved` (real tokens
+/// are `[A-Za-z0-9_-]` and pass unchanged).
+public enum QueryRewriter {
+    /// Parameter names that carry a caller's credential and are never forwarded.
+    public static let credentialParameterNames = ["access_token", "cloudbase_access_token"]
+
+    // MARK: Rewriting
+
+    /// The query to send upstream (without the leading `?`): the caller's parameters less any credential,
+    /// then `access_token=<token>`.
+    public static func rewrite(query: Substring?, token: String) -> String {
+        var result = ""
+        result.reserveCapacity((query?.utf8.count ?? 0) + token.utf8.count + 14)
+        if let query {
+            for parameter in parameters(of: query) where !isCredentialParameter(parameter) {
+                result += parameter
+                result += "&"
+            }
+        }
+        result += "access_token="
+        result += percentEncoded(token)
+        return result
+    }
+
+    /// The path and query to request upstream, e.g. `/wxa/msg_sec_check?x=1&access_token=TOKEN`.
+    public static func upstreamPathAndQuery(for target: RequestTarget, token: String) -> String {
+        String(target.path) + "?" + rewrite(query: target.query, token: token)
+    }
+
+    // MARK: Caller credentials
+
+    /// The first credential parameter the caller sent, if any. For logs and diagnostics only: the value is a
+    /// secret; log ``CallerToken/description`` (redacted) or a fingerprint, never the value.
+    public static func callerToken(in query: Substring?) -> CallerToken? {
+        guard let query else { return nil }
+        for parameter in parameters(of: query) {
+            guard let name = credentialName(of: parameter) else { continue }
+            let bytes = parameter.utf8
+            let value: Substring
+            if let equals = bytes.firstIndex(of: ByteClass.equals) {
+                value = parameter[bytes.index(after: equals)...]
+            } else {
+                value = parameter[parameter.endIndex...]
+            }
+            return CallerToken(parameterName: name, value: value)
+        }
+        return nil
+    }
+
+    /// Whether a whole `name=value` parameter carries a credential (its decoded name is one of
+    /// ``credentialParameterNames``).
+    public static func isCredentialParameter(_ parameter: Substring) -> Bool {
+        credentialName(of: parameter) != nil
+    }
+
+    // MARK: Internals
+
+    /// The non-empty `&`-separated parameters of `query`, in order, as slices of it.
+    static func parameters(of query: Substring) -> [Substring] {
+        query.utf8.split(separator: ByteClass.ampersand).map { Substring($0) }
+    }
+
+    /// The credential name that `parameter`'s decoded name equals, or `nil`.
+    private static func credentialName(of parameter: Substring) -> String? {
+        let bytes = parameter.utf8
+        let name = bytes[..<(bytes.firstIndex(of: ByteClass.equals) ?? bytes.endIndex)]
+        return credentialParameterNames.first { decodedEquals(name, $0.utf8) }
+    }
+
+    /// Whether `encoded`, percent-decoded once, equals `plain`. Invalid escapes stand for themselves.
+    static func decodedEquals(_ encoded: Substring.UTF8View, _ plain: String.UTF8View) -> Bool {
+        var index = encoded.startIndex
+        var expected = plain.makeIterator()
+        while index < encoded.endIndex {
+            var byte = encoded[index]
+            index = encoded.index(after: index)
+            if byte == ByteClass.percent, index < encoded.endIndex,
+                let high = ByteClass.hexValue(encoded[index]),
+                case let second = encoded.index(after: index), second < encoded.endIndex,
+                let low = ByteClass.hexValue(encoded[second])
+            {
+                byte = high << 4 | low
+                index = encoded.index(after: second)
+            }
+            guard let want = expected.next(), want == byte else { return false }
+        }
+        return expected.next() == nil
+    }
+
+    /// `value` with every byte outside RFC 3986 `unreserved` written as `%XX`.
+    static func percentEncoded(_ value: String) -> String {
+        guard !value.utf8.allSatisfy(ByteClass.isUnreserved) else { return value }
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count * 3)
+        for byte in value.utf8 {
+            if ByteClass.isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out += [ByteClass.percent, ByteClass.hexDigit(byte >> 4), ByteClass.hexDigit(byte & 0x0F)]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

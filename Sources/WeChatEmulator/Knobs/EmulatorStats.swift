@@ -1,0 +1,50 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+/// Counters since start or the last reset (`GET /-/emulator/stats`, cleared by `DELETE /-/emulator/stats`).
+///
+/// Knob requests (`/-/emulator/...`) are not counted. Every other request is, including those denied by the
+/// token check and those hit by a fault.
+public struct EmulatorStats: Sendable, Hashable, Codable {
+    /// All counted requests.
+    public var requests = 0
+    /// Requests by raw path (without the query).
+    public var requestsByPath: [String: Int] = [:]
+    /// Non-zero errcodes answered, by errcode (JSON keys are strings).
+    public var errcodes: [Int: Int] = [:]
+    /// Successful `GET /cgi-bin/token` calls (each issues a token).
+    public var classicTokensIssued = 0
+    /// Successful `POST /cgi-bin/stable_token` calls.
+    public var stableTokenGrants = 0
+    /// Stable tokens issued (first, after death, rotation near expiry, or forced).
+    public var stableTokensIssued = 0
+    /// Stable token calls with `force_refresh: true` that passed the credential checks.
+    public var forceRefreshRequests = 0
+    /// Forced refreshes that rotated the stable token.
+    public var forcedRotations = 0
+    /// Forced refreshes ignored because the previous one was less than 30 s earlier.
+    public var forcesTooSoon = 0
+    /// Faults applied.
+    public var faultsApplied = 0
+
+    /// Creates zeroed counters.
+    public init() {}
+
+    /// Requests counted for one path.
+    public func requests(to path: String) -> Int {
+        requestsByPath[path, default: 0]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests
+        case requestsByPath = "requests_by_path"
+        case errcodes
+        case classicTokensIssued = "classic_tokens_issued"
+        case stableTokenGrants = "stable_token_grants"
+        case stableTokensIssued = "stable_tokens_issued"
+        case forceRefreshRequests = "force_refresh_requests"
+        case forcedRotations = "forced_rotations"
+        case forcesTooSoon = "forces_too_soon"
+        case faultsApplied = "faults_applied"
+    }
+}

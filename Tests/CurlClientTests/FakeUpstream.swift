@@ -1,0 +1,216 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import TestSupport
+
+// MARK: - FakeUpstream
+
+/// An in-process HTTP(S) server on 127.0.0.1 and a free port, standing in for the upstream.
+///
+/// Routes (any method):
+/// - `/echo`: 200 with the request body; `x-echo-method`, `x-echo-content-length`, `x-seen-accept`,
+///   `x-seen-expect`, `x-seen-content-type` and `x-seen-transfer-encoding` tell what arrived (`none` when absent),
+///   every `x-test-*` request field is sent back, and two `x-multi` fields are added.
+/// - `/status/{code}`: that status, body `status {code}` (none for 204 and 304; a `Location` for 3xx).
+/// - `/bytes/{count}`: `count` bytes of ``FakeUpstream/pattern(count:)``; `?chunked` streams them without a length.
+/// - `/hold`: counts the arrival, watches the connection close, answers once ``UpstreamEvents/released``.
+/// - `/truncate`: declares 1000 bytes, sends 100, closes the connection.
+/// - `/empty`: closes the connection without answering.
+struct FakeUpstream: Sendable {
+    /// The bound port.
+    let port: Int
+    /// `http` or `https`.
+    let scheme: String
+    /// What the server saw; also its gate for `/hold`.
+    let events: Observed<UpstreamEvents>
+
+    /// The URL of `path` on this server.
+    func url(_ path: String) -> String {
+        "\(scheme)://127.0.0.1:\(port)\(path)"
+    }
+
+    /// Bytes whose value depends on their position, so any misplaced byte shows.
+    static func pattern(count: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(count)
+        for index in 0..<count {
+            buffer.writeInteger(UInt8(truncatingIfNeeded: index % 251))
+        }
+        return buffer
+    }
+
+    /// Runs `body` with a server listening; stops the server afterwards.
+    ///
+    /// - Parameters:
+    ///   - tls: Certificate and key to serve HTTPS with, or `nil` for plain HTTP.
+    ///   - body: The test, given the running server.
+    static func with<Result: Sendable>(
+        tls: (certificatePath: String, privateKeyPath: String)? = nil,
+        _ body: (FakeUpstream) async throws -> Result
+    ) async throws -> Result {
+        let events = Observed(UpstreamEvents())
+        let server: HTTPServerBuilder
+        if let tls {
+            let configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem))
+            )
+            server = try .tls(.http1(), tlsConfiguration: configuration)
+        } else {
+            server = .http1()
+        }
+        var logger = Logger(label: "fake-upstream")
+        logger.logLevel = .error
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            responder: FakeUpstreamResponder(events: events),
+            server: server,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portSink.yield(channel.localAddress?.port ?? 0)
+                portSink.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            defer {
+                events.update { $0.released = true }
+                group.cancelAll()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw FakeUpstreamError.didNotStart }
+            let upstream = FakeUpstream(port: port, scheme: tls == nil ? "http" : "https", events: events)
+            return try await body(upstream)
+        }
+    }
+}
+
+/// The fake upstream could not start.
+enum FakeUpstreamError: Error {
+    case didNotStart
+}
+
+// MARK: - UpstreamEvents
+
+/// What the fake upstream saw, and its gate.
+struct UpstreamEvents: Sendable {
+    /// Requests that reached `/hold`.
+    var holdArrivals = 0
+    /// `/hold` connections that closed.
+    var holdConnectionsClosed = 0
+    /// Whether `/hold` requests may answer.
+    var released = false
+    /// The client ports of every request, one per connection.
+    var clientPorts: Set<Int> = []
+}
+
+// MARK: - FakeUpstreamResponder
+
+/// A request context that keeps the connection's channel, to watch it close.
+struct UpstreamContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.channel = source.channel
+    }
+}
+
+/// The routes of ``FakeUpstream``.
+struct FakeUpstreamResponder: HTTPResponder {
+    let events: Observed<UpstreamEvents>
+
+    func respond(to request: Request, context: UpstreamContext) async throws -> Response {
+        if let port = context.channel.remoteAddress?.port {
+            events.update { $0.clientPorts.insert(port) }
+        }
+        let segments = request.uri.path.split(separator: "/").map(String.init)
+        switch segments.first {
+        case "echo":
+            return try await echo(request)
+        case "status":
+            return status(Int(segments.dropFirst().first ?? "") ?? 500)
+        case "bytes":
+            let count = Int(segments.dropFirst().first ?? "") ?? 0
+            return bytes(count: count, chunked: request.uri.queryParameters["chunked"] != nil)
+        case "hold":
+            return await hold(context.channel)
+        case "truncate":
+            return truncate(context.channel)
+        case "empty":
+            try await context.channel.close()
+            return Response(status: .ok)
+        default:
+            return Response(status: .notFound)
+        }
+    }
+
+    private func echo(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024 * 1024)
+        var headers: HTTPFields = [
+            HTTPField.Name("x-echo-method")!: request.method.rawValue,
+            HTTPField.Name("x-echo-content-length")!: request.headers[.contentLength] ?? "none",
+            HTTPField.Name("x-seen-accept")!: request.headers[.accept] ?? "none",
+            HTTPField.Name("x-seen-expect")!: request.headers[.expect] ?? "none",
+            HTTPField.Name("x-seen-content-type")!: request.headers[.contentType] ?? "none",
+            HTTPField.Name("x-seen-transfer-encoding")!: request.headers[.transferEncoding] ?? "none",
+            HTTPField.Name("x-multi")!: "first",
+            HTTPField.Name("x-multi")!: "second",
+        ]
+        for field in request.headers where field.name.canonicalName.hasPrefix("x-test-") {
+            headers.append(field)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    private func status(_ code: Int) -> Response {
+        var headers: HTTPFields = [:]
+        if (300..<400).contains(code) {
+            headers[.location] = "/echo"
+        }
+        let body = code == 204 || code == 304 ? ResponseBody() : .init(byteBuffer: ByteBuffer(string: "status \(code)"))
+        return Response(status: .init(code: code), headers: headers, body: body)
+    }
+
+    private func bytes(count: Int, chunked: Bool) -> Response {
+        let payload = FakeUpstream.pattern(count: count)
+        guard chunked else { return Response(status: .ok, body: .init(byteBuffer: payload)) }
+        return Response(
+            status: .ok,
+            body: .init { writer in
+                var rest = payload
+                while let piece = rest.readSlice(length: min(65_536, rest.readableBytes)), piece.readableBytes > 0 {
+                    try await writer.write(piece)
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    private func hold(_ channel: any Channel) async -> Response {
+        channel.closeFuture.whenComplete { _ in
+            events.update { $0.holdConnectionsClosed += 1 }
+        }
+        events.update { $0.holdArrivals += 1 }
+        await events.wait { $0.released }
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "released")))
+    }
+
+    private func truncate(_ channel: any Channel) -> Response {
+        Response(
+            status: .ok,
+            body: .init(contentLength: 1000) { writer in
+                try await writer.write(FakeUpstream.pattern(count: 100))
+                try await channel.close()
+            })
+    }
+}
