@@ -23,6 +23,8 @@ public struct SidecarApp: Sendable {
     public let refresher: TokenRefresher
     public let client: CurlClient
     let tokenFile: TokenFileWriter
+    /// systemd's `$NOTIFY_SOCKET` and `$WATCHDOG_USEC`, read at init; `nil` when not run by systemd (tests set their own).
+    public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
 
     /// Builds the daemon: prepares the token directory and loads the whitelist.
     /// - Throws: ``ConfigError`` (token directory not writable, whitelist missing or invalid), or a libcurl setup error.
@@ -66,12 +68,35 @@ public struct SidecarApp: Sendable {
 
     // MARK: Running
 
-    /// The services in start order; the last one is the HTTP server.
+    /// The services in start order: the HTTP server last, except under systemd, where the watchdog comes first
+    /// and the notifier after the server (stopped first, so STOPPING=1 goes out as shutdown begins).
     /// - Parameter onListening: called with the bound port once the listener is up.
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        let notify = systemd.map { SystemdNotifyService(environment: $0, tokens: tokens, host: configuration.listen.host, logger: logger) }
         let watcher = WhitelistWatcher(
-            path: configuration.whitelist.file, store: whitelist, metrics: metrics, logger: logger)
-        return [refresher, watcher, makeServer(onListening: onListening)]
+            path: configuration.whitelist.file, store: whitelist, metrics: metrics, logger: logger,
+            onSignalReload: { starting in notify?.signalReload(starting: starting) })
+        let server = makeServer { port in
+            notify?.listenerBound(port: port)
+            await onListening(port)
+        }
+        return (notify?.servicesFirst ?? []) + [refresher, watcher, server] + (notify.map { [$0] } ?? [])
+    }
+
+    /// The service group `run` runs: `servicesBefore` (started first, stopped last), then the daemon's
+    /// services. Tests trigger its graceful shutdown instead of sending signals.
+    public func makeServiceGroup(
+        servicesBefore: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: (servicesBefore + services(onListening: onListening)).map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: signals,
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGrace * 1000))
+        return ServiceGroup(configuration: groupConfiguration)
     }
 
     /// Runs until SIGTERM/SIGINT; requests in flight get `shutdown_grace` seconds to finish. Returns the exit status.
@@ -79,14 +104,7 @@ public struct SidecarApp: Sendable {
     public func run(
         servicesBefore: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> Int32 {
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: (servicesBefore + services(onListening: onListening)).map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGrace * 1000))
-        let group = ServiceGroup(configuration: groupConfiguration)
+        let group = makeServiceGroup(servicesBefore: servicesBefore, onListening: onListening)
         defer { client.shutdown() }
         try await group.run()
         logger.info("wxsidecar stopped")

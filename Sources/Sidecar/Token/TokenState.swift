@@ -23,7 +23,12 @@ public final class TokenState: Sendable {
     }
 
     private let snapshot = Mutex(Snapshot())
-    private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let waiters = Mutex<Waiters>(Waiters())
+
+    private struct Waiters {
+        var nextID = 0
+        var continuations: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
 
     public init() {}
 
@@ -45,18 +50,30 @@ public final class TokenState: Sendable {
             return state.token != nil
         }
         guard hasToken else { return }
-        for waiter in waiters.withLock({ list in defer { list = [] }; return list }) { waiter.resume() }
+        let woken = waiters.withLock { list in
+            defer { list.continuations = [:] }
+            return Array(list.continuations.values)
+        }
+        for waiter in woken { waiter.resume() }
     }
 
-    /// Returns once a token is held (at once if one already is).
+    /// Returns once a token is held (at once if one already is), or when the task is cancelled.
     public func waitForToken() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = waiters.withLock { list in
-                if snapshot.withLock({ $0.token != nil }) { return true }
-                list.append(continuation)
-                return false
+        let id = waiters.withLock { list in
+            defer { list.nextID += 1 }
+            return list.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = waiters.withLock { list in
+                    if Task.isCancelled || snapshot.withLock({ $0.token != nil }) { return true }
+                    list.continuations[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            waiters.withLock { $0.continuations.removeValue(forKey: id) }?.resume()
         }
     }
 }
