@@ -69,6 +69,9 @@ public actor TokenRefresher: Service {
 
     // MARK: Refresh
 
+    /// Whether no fetch or recovery is in flight.
+    public var isIdle: Bool { refreshInFlight == nil && recoveryInFlight == nil }
+
     /// Fetches a token now unless a fetch is already in flight, in which case its result is shared.
     @discardableResult
     public func refresh(force: Bool = false) async -> Result<AccessToken, TokenFetchError> {

@@ -124,6 +124,28 @@ struct PathWhitelistMatchingTests {
     }
 
     @Test(
+        "the matched entry is the exact entry or the longest prefix, spelled as in the file",
+        arguments: [
+            ("/wxa/msg_sec_check", "/wxa/msg_sec_check"),
+            ("/tcb/invokecloudfunction", "/tcb/*"),
+            ("/cgi-bin/menu/get", "/cgi-bin/*"),
+            ("/api/v1/", "/api/v1/"),
+            ("/cgi-bin/token", nil),
+            ("/wxa/other", nil),
+        ] as [(String, String?)])
+    func matchedEntry(_ path: String, _ entry: String?) {
+        #expect(Self.whitelist.matchedEntry(path) == entry)
+    }
+
+    @Test("a longer prefix wins over a shorter one for the matched entry")
+    func longestPrefixWins() throws {
+        let whitelist = try PathWhitelist.parse("/*\n/wxa/*\n/wxa/sub/*").get().whitelist
+        #expect(whitelist.matchedEntry("/wxa/sub/x") == "/wxa/sub/*")
+        #expect(whitelist.matchedEntry("/wxa/x") == "/wxa/*")
+        #expect(whitelist.matchedEntry("/other") == "/*")
+    }
+
+    @Test(
         "token endpoints are recognised ignoring case and one trailing slash",
         arguments: [
             ("/cgi-bin/token", true), ("/cgi-bin/stable_token", true), ("/CGI-BIN/Token", true),

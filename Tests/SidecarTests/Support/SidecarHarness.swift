@@ -77,11 +77,16 @@ final class SidecarHarness: Sendable {
         let logs = LogCapture()
         let app = try await SidecarApp(configuration: configuration, logger: logs.logger(redacting: [secret]))
         let port = AsyncBox<Int>()
-        let group = app.makeServiceGroup(signals: []) { await port.set($0) }
+        let group = app.makeServiceGroup(signals: []) { port.set($0) }
         let groupTask = Task { try await group.run() }
         let sidecarPort = try await port.value(timeout: .seconds(20))
         if options.waitForToken {
-            try await withTimeout(.seconds(20)) { await app.tokens.waitForToken() }
+            try await withTimeout(.seconds(20), "the first token") { await app.tokens.waitForToken() }
+            let tokenFile = configuration.token.file
+            try await eventually("the first token file") { FileManager.default.fileExists(atPath: tokenFile) }
+            // The first refresh is complete once its file is written; wait for the refresher to be idle.
+            let refresher = app.refresher
+            try await eventually("the first refresh to finish") { await refresher.isIdle }
         }
         let client = try CurlClient(configuration: .init(), logger: Logger(label: "test-client"))
         return SidecarHarness(

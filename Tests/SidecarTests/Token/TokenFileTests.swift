@@ -1,0 +1,99 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Sidecar
+import Synchronization
+import TestSupport
+import Testing
+
+/// The token file: exactly the token, atomic replacement, mode bits, metadata, rewritten when altered.
+@Suite struct TokenFileTests {
+    static func token(_ value: String, expiresIn: Int = 7200) -> AccessToken {
+        AccessToken(value: value, fetchedAt: WallClock.now(), expiresIn: expiresIn)
+    }
+
+    @Test func fileHoldsExactlyTheTokenWithTheConfiguredModeAndNoNewline() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = TokenFileWriter(
+            path: directory.path("a/b/token"), mode: 0o640, metadataPath: directory.path("a/b/token.json"), tokenMode: .stable)
+        try await writer.prepare()
+        #expect(try await writer.write(Self.token("tok_ABC-123")))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: directory.path("a/b/token")))
+        #expect(String(decoding: bytes, as: UTF8.self) == "tok_ABC-123")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("a/b/token"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        let metadata = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: directory.path("a/b/token.json")))) as? [String: Any]
+        #expect(metadata?["mode"] as? String == "stable")
+        #expect(metadata?["fingerprint"] as? String == Self.token("tok_ABC-123").fingerprint)
+        #expect(metadata?["expires_at"] is String)
+        #expect(!(String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory.path("a/b/token.json"))), as: UTF8.self)).contains("tok_ABC-123"))
+    }
+
+    @Test(arguments: [UInt32(0o600), 0o640, 0o644])
+    func modeBitsAreAppliedWhateverTheUmask(_ mode: UInt32) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = TokenFileWriter(path: directory.path("token"), mode: mode, metadataPath: nil, tokenMode: .classic)
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        try await writer.write(Self.token("t1"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("token"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.uint32Value == mode)
+    }
+
+    @Test func unchangedTokenIsNotRewrittenButAlteredOrRemovedFileIs() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = TokenFileWriter(path: directory.path("token"), mode: 0o640, metadataPath: nil, tokenMode: .stable)
+        let token = Self.token("same-token")
+        #expect(try await writer.write(token))
+        #expect(try await writer.write(token) == false)
+        _ = try directory.write("tampered", to: "token")
+        #expect(try await writer.write(token))
+        try FileManager.default.removeItem(atPath: directory.path("token"))
+        #expect(try await writer.write(token))
+        chmod(directory.path("token"), 0o666)
+        #expect(try await writer.write(token))
+    }
+
+    /// A reader loop during hundreds of rewrites never sees a partial or empty file.
+    @Test func readersNeverSeeAPartialOrEmptyFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("token")
+        let writer = TokenFileWriter(path: path, mode: 0o640, metadataPath: nil, tokenMode: .stable)
+        let tokens = (0..<400).map { index in String(repeating: "T\(index % 10)", count: 68) + String(index) }
+        try await writer.write(Self.token(tokens[0]))
+        let valid = Set(tokens)
+        let done = StopFlag()
+        let observations = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+            group.addTask {
+                try await BlockingIO.run {
+                    var reads = 0
+                    var bad: [String] = []
+                    while !done.isSet || reads < 1000 {
+                        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>"
+                        if !valid.contains(text) { bad.append(text) }
+                        reads += 1
+                    }
+                    return (reads, bad)
+                }
+            }
+            for token in tokens.dropFirst() { try await writer.write(Self.token(token)) }
+            done.set()
+            return try await group.next()!
+        }
+        #expect(observations.1.isEmpty, "saw \(observations.1.count) bad reads, e.g. \(observations.1.prefix(3))")
+        #expect(observations.0 >= 1000)
+    }
+}
+
+/// A flag one task sets and a blocking loop on another thread reads.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
