@@ -143,6 +143,22 @@ let package = Package(
             dependencies: ["SidecarCore"],
             swiftSettings: swiftSettings
         ),
+        // Operations: the systemd notify protocol against a real datagram socket, credentials, `make install`,
+        // JSON logs. Runs the built `wxsidecar` executable as a subprocess for signals.
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Sidecar",
+                "SidecarCore",
+                "CurlClient",
+                "WeChatEmulator",
+                "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SidecarTests",
             dependencies: [

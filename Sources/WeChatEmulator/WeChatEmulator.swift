@@ -76,7 +76,9 @@ public final class WeChatEmulator: Service, Sendable {
         guard let files = configuration.tls else {
             return .http1()
         }
-        let chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+        let chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath).map {
+            NIOSSLCertificateSource.certificate($0)
+        }
         let key = try NIOSSLPrivateKey(file: files.privateKeyPath, format: .pem)
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         return try .tls(.http1(), tlsConfiguration: tls)

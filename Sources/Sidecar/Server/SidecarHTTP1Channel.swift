@@ -31,6 +31,7 @@ struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: decoderLimits
             )
+            try pipeline.addHandler(RawResponseWriter(), position: .first)
             try pipeline.addHandler(MalformedRequestHandler())
             try pipeline.addHandler(RequestTargetRecorder())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))

@@ -73,7 +73,9 @@ enum MsgSecCheckEndpoint {
             return exchange.error(.contentTooLong)
         }
         let (verdict, marker) = judge(content)
-        var detail = [Detail(strategy: "content_model", errcode: 0, suggest: verdict.suggest, label: verdict.label, prob: 90)]
+        var detail = [
+            Detail(strategy: "content_model", errcode: 0, suggest: verdict.suggest, label: verdict.label, prob: 90)
+        ]
         if let marker {
             detail.append(
                 Detail(

@@ -51,7 +51,8 @@ extension EmulatorFault: Codable {
         try container.encode(pathPrefix, forKey: .path)
         try container.encodeIfPresent(count, forKey: .count)
         let parts = delay.components
-        try container.encode(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000, forKey: .delayMilliseconds)
+        try container.encode(
+            parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000, forKey: .delayMilliseconds)
         switch action {
         case .none:
             try container.encode("none", forKey: .action)

@@ -109,8 +109,12 @@ enum KnobEndpoints {
         var stable: Entry?
 
         init(classic: IssuedToken?, stable: IssuedToken?) {
-            self.classic = classic.map { Entry(fingerprint: TokenGenerator.fingerprint($0.value), expiresIn: $0.expiresIn) }
-            self.stable = stable.map { Entry(fingerprint: TokenGenerator.fingerprint($0.value), expiresIn: $0.expiresIn) }
+            self.classic = classic.map {
+                Entry(fingerprint: TokenGenerator.fingerprint($0.value), expiresIn: $0.expiresIn)
+            }
+            self.stable = stable.map {
+                Entry(fingerprint: TokenGenerator.fingerprint($0.value), expiresIn: $0.expiresIn)
+            }
         }
 
         func encode(to encoder: any Encoder) throws {

@@ -58,7 +58,6 @@ struct EmulatorRequest: Sendable {
         return (String(target[..<mark]), String(target[target.index(after: mark)...]))
     }
 
-
     /// Decodes `a=1&b=%20x` into a dictionary; the first occurrence of a name wins.
     static func parseQuery(_ raw: String?) -> [String: String] {
         guard let raw, !raw.isEmpty else { return [:] }

@@ -77,7 +77,6 @@ struct TokenBook: Sendable {
 
     /// Issues a fresh token with the full lifetime in `pool` and makes it the pool's latest.
     mutating func issue(_ pool: TokenPool, at now: Double) -> TokenRecord {
-        forget(before: now - retention)
         var value = generator.next()
         while records[value] != nil {
             value = generator.next()
@@ -85,6 +84,7 @@ struct TokenBook: Sendable {
         let record = TokenRecord(value: value, pool: pool, issuedAt: now, naturalExpiry: now + lifetime)
         records[value] = record
         latest[pool] = value
+        forget(before: now - retention)
         return record
     }
 

@@ -22,6 +22,8 @@ final class SidecarHarness: Sendable {
     let logs: LogCapture
     let client: CurlClient
     let group: ServiceGroup
+    /// Kept alive: its folder (CA, certificate, key) is removed when it is released.
+    let tls: TestTLS?
     private let tasks: [Task<Void, any Error>]
 
     static let secret = "emulator-secret"
@@ -37,6 +39,8 @@ final class SidecarHarness: Sendable {
         var waitForToken = true
         var upstreamOverride: String?
         var trustCA = true
+        var upstreamTimeout = 5.0
+        var maxBodyBytes = 10_485_760
     }
 
     /// Starts everything; returns once the sidecar listens (and, by default, holds a token).
@@ -62,7 +66,9 @@ final class SidecarHarness: Sendable {
             upstream:
               base_url: "\(upstream)"
               ca_file: "\(options.trustCA ? tls?.caPath ?? "" : "")"
-              timeout: 5
+              timeout: \(options.upstreamTimeout)
+            limits:
+              max_body_bytes: \(options.maxBodyBytes)
             token:
               mode: "\(options.mode)"
               file: "\(directory.path("wx/cloudbase_access_token"))"
@@ -91,13 +97,14 @@ final class SidecarHarness: Sendable {
         let client = try CurlClient(configuration: .init(), logger: Logger(label: "test-client"))
         return SidecarHarness(
             directory: directory, emulator: emulator, emulatorPort: emulatorPort, app: app, sidecarPort: sidecarPort,
-            logs: logs, client: client, group: group, tasks: [emulatorTask, groupTask])
+            logs: logs, client: client, group: group, tls: tls, tasks: [emulatorTask, groupTask])
     }
 
     private init(
         directory: TemporaryDirectory, emulator: WeChatEmulator, emulatorPort: Int, app: SidecarApp, sidecarPort: Int,
-        logs: LogCapture, client: CurlClient, group: ServiceGroup, tasks: [Task<Void, any Error>]
+        logs: LogCapture, client: CurlClient, group: ServiceGroup, tls: TestTLS?, tasks: [Task<Void, any Error>]
     ) {
+        self.tls = tls
         self.directory = directory
         self.emulator = emulator
         self.emulatorPort = emulatorPort
@@ -117,6 +124,12 @@ final class SidecarHarness: Sendable {
         _ = await tasks[0].result
         client.shutdown()
         directory.remove()
+    }
+
+    /// Stops the emulator only: the upstream becomes unreachable while the sidecar keeps its token.
+    func stopEmulator() async {
+        tasks[0].cancel()
+        _ = await tasks[0].result
     }
 
     // MARK: Requests

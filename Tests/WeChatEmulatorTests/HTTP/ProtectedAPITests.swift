@@ -44,7 +44,8 @@ struct ProtectedAPITests {
     @Test(
         "msg_sec_check judges by marker word",
         arguments: [
-            ("hello world", "pass", 100), ("this is RISKY stuff", "risky", 20001), ("please review me", "review", 21000),
+            ("hello world", "pass", 100), ("this is RISKY stuff", "risky", 20001),
+            ("please review me", "review", 21000),
         ])
     func msgSecCheck(content: String, suggest: String, label: Int) async throws {
         try await withEmulator { emulator in

@@ -61,7 +61,10 @@ struct TokenEndpointTests {
         "stable body and credential errors",
         arguments: [
             ("not json", 47001),
-            (#"{"grant_type":"client_credential","appid":"\#(appid)","secret":"\#(secret)","force_refresh":"yes"}"#, 47001),
+            (
+                #"{"grant_type":"client_credential","appid":"\#(appid)","secret":"\#(secret)","force_refresh":"yes"}"#,
+                47001
+            ),
             (#"{"grant_type":"x","appid":"\#(appid)","secret":"\#(secret)"}"#, 40002),
             (#"{"grant_type":"client_credential","appid":"wxother","secret":"\#(secret)"}"#, 40013),
             (#"{"grant_type":"client_credential","appid":"\#(appid)","secret":"wrong"}"#, 40125),

@@ -77,9 +77,11 @@ struct FaultTableTests {
         #expect(again == fault)
     }
 
-    @Test("an unknown action, or an errcode fault without a code, is rejected", arguments: [
-        #"{"action":"explode"}"#, #"{"action":"errcode"}"#, #"{"count":"two"}"#,
-    ])
+    @Test(
+        "an unknown action, or an errcode fault without a code, is rejected",
+        arguments: [
+            #"{"action":"explode"}"#, #"{"action":"errcode"}"#, #"{"count":"two"}"#,
+        ])
     func rejects(json: String) {
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(EmulatorFault.self, from: Data(json.utf8))

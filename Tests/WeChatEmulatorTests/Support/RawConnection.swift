@@ -22,8 +22,8 @@ struct RawExchange: Sendable {
 
     /// Bytes received after the head.
     var bodyBytes: Int {
-        guard let end = text.utf8.firstRange(of: "\r\n\r\n".utf8) else { return 0 }
-        return text.utf8.distance(from: end.upperBound, to: text.utf8.endIndex)
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return 0 }
+        return bytes.count - end.upperBound
     }
 
     /// The Content-Length the head announced.

@@ -1,0 +1,84 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Sidecar
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends bytes exactly as given over a plain TCP socket and reads the answer until the server closes or
+/// one whole response has arrived: for request targets and malformed HTTP that no client library would send.
+enum RawHTTPClient {
+    struct Response: Sendable {
+        var status: Int
+        var head: String
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var errcode: Int? {
+            (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+                .flatMap { ($0["errcode"] as? NSNumber)?.intValue }
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `request` is sent verbatim; `Connection: close` is the caller's business.
+    static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> Response {
+        try await BlockingIO.run { try exchange(request, port: port, timeoutSeconds: timeoutSeconds) }
+    }
+
+    static func send(_ request: String, port: Int) async throws -> Response {
+        try await send(Array(request.utf8), port: port)
+    }
+
+    private static func exchange(_ request: [UInt8], port: Int, timeoutSeconds: Int) throws -> Response {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
+        var sent = 0
+        while sent < request.count {
+            let count = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { break }  // the server may close early on garbage; read what it said
+            sent += count
+        }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received.append(contentsOf: chunk[0..<count])
+            if let response = parse(received), response.complete { return response.value }
+        }
+        guard let response = parse(received) else {
+            throw Failure(description: "no HTTP response (\(received.count) bytes)")
+        }
+        return response.value
+    }
+
+    private static func parse(_ bytes: [UInt8]) -> (value: Response, complete: Bool)? {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self)
+        let statusLine = head.split(separator: "\r\n").first ?? ""
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
+        let body = Array(bytes[end.upperBound...])
+        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+        let complete = length.map { body.count >= $0 } ?? false
+        return (Response(status: status, head: head, body: length.map { Array(body.prefix($0)) } ?? body), complete)
+    }
+}
