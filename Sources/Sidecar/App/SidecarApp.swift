@@ -72,7 +72,11 @@ public struct SidecarApp: Sendable {
     /// and the notifier after the server (stopped first, so STOPPING=1 goes out as shutdown begins).
     /// - Parameter onListening: called with the bound port once the listener is up.
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        let notify = systemd.map { SystemdNotifyService(environment: $0, tokens: tokens, host: configuration.listen.host, logger: logger) }
+        let notify = systemd.map {
+            SystemdNotifyService(
+                environment: $0, tokens: tokens, host: configuration.listen.host, tokenFile: configuration.token.file,
+                logger: logger)
+        }
         let watcher = WhitelistWatcher(
             path: configuration.whitelist.file, store: whitelist, metrics: metrics, logger: logger,
             onSignalReload: { starting in notify?.signalReload(starting: starting) })
@@ -116,7 +120,7 @@ public struct SidecarApp: Sendable {
     public func runOnce() async -> Int32 {
         defer { client.shutdown() }
         var lastError: TokenFetchError?
-        for attempt in 1...3 {
+        attempts: for attempt in 1...3 {
             switch await refresher.refresh() {
             case .success(let token):
                 guard (try? await tokenFile.needsRewrite(for: token)) == false else {
@@ -127,7 +131,7 @@ public struct SidecarApp: Sendable {
                 return 0
             case .failure(let error):
                 lastError = error
-                if error.pace == .slow || attempt == 3 { break }
+                if error.pace == .slow || attempt == 3 { break attempts }
                 try? await Task.sleep(for: .seconds(attempt))
             }
         }
