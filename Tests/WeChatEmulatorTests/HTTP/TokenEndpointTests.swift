@@ -141,6 +141,9 @@ struct TokenEndpointTests {
     @Test("the 21st effective force of the day answers 45009")
     func forceQuota() async throws {
         try await withEmulator { emulator in
+            // Start an hour into a Beijing day, so the 20 forces (620 emulated seconds) never cross midnight.
+            let beijingSeconds = (emulator.knobs.now + 8 * 3600).truncatingRemainder(dividingBy: 86_400)
+            emulator.knobs.advanceClock(by: 86_400 - beijingSeconds + 3600)
             for _ in 0..<20 {
                 _ = try await emulator.stableToken(force: true)
                 emulator.knobs.advanceClock(by: 31)
