@@ -70,7 +70,8 @@ extension CurlClient {
         public var connectionsOpened: Int = 0
         /// Transfers that ended with a response, whatever its status.
         public var transfersCompleted: Int = 0
-        /// Transfers that ended with a ``CurlError``, cancellations and shutdown included.
+        /// Transfers that ended with a ``CurlError``: cancellations, shutdown and calls after shutdown included;
+        /// requests rejected by validation before reaching the driver are not counted.
         public var transfersFailed: Int = 0
 
         /// Creates zeroed counters.

@@ -96,6 +96,7 @@ final class CurlMultiDriver: Sendable {
             return true
         }
         if !accepted {
+            record(connectionsOpened: 0, succeeded: false)
             continuation.resume(returning: .failure(CurlError(.shutdown, message: "the client has shut down")))
         }
     }

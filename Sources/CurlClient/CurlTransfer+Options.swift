@@ -21,14 +21,18 @@ extension CurlTransfer {
         options.set(CURLOPT_FOLLOWLOCATION, 0)
         options.set(CURLOPT_PROTOCOLS_STR, "http,https")
         options.set(CURLOPT_URL, request.url)
+        options.set(CURLOPT_PATH_AS_IS, 1)  // send the path exactly as given: never squash dot segments
+        options.set(CURLOPT_PROXY, "")  // ignore http_proxy/https_proxy from the environment: always connect directly
         options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)
 
-        // Connections: HTTP/2 over TLS when offered, waiting to multiplex rather than opening another connection.
+        // Connections: HTTP/2 over TLS when ALPN offers it, else HTTP/1.1 keep-alive. Over TLS a new transfer waits
+        // for a connection still in its handshake, to multiplex on it rather than open another. Over plain HTTP
+        // there is no HTTP/2 to wait for, and waiting would hold every transfer until the first response arrives.
         options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        options.set(CURLOPT_PIPEWAIT, 1)
+        options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
         options.set(CURLOPT_TCP_NODELAY, 1)
         options.set(CURLOPT_TCP_KEEPALIVE, 1)
         options.set(CURLOPT_TCP_KEEPIDLE, 60)
@@ -51,6 +55,11 @@ extension CurlTransfer {
         if let failure = options.failure {
             throw CurlError(curlCode: failure.code, kind: .invalidRequest, detail: "setting option \(failure.option)")
         }
+    }
+
+    /// Whether the URL is `https`.
+    private var isTLS: Bool {
+        request.url.utf8.count >= 8 && request.url.prefix(8).lowercased() == "https://"
     }
 
     /// Forgets the easy handle once the driver has removed and reset it.

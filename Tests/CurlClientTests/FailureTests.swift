@@ -78,6 +78,18 @@ struct FailureTests {
         }
     }
 
+    /// A declared length past the limit fails at the end of the head, without waiting for the body.
+    @Test func declaredLengthPastTheLimitFailsBeforeTheBody() async throws {
+        try await FakeUpstream.with { upstream in
+            try await withClient(.init(maxResponseBytes: 1000)) { client in
+                let error = await #expect(throws: CurlError.self) {
+                    try await client.execute(UpstreamRequest(url: upstream.url("/declare/5000"), timeout: .seconds(20)))
+                }
+                #expect(error?.kind == .tooLarge)
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func bodyExactlyAtTheLimitIsAccepted(chunked: Bool) async throws {
         try await FakeUpstream.with { upstream in

@@ -4,6 +4,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -12,7 +13,8 @@ import TestSupport
 
 // MARK: - FakeUpstream
 
-/// An in-process HTTP(S) server on 127.0.0.1 and a free port, standing in for the upstream.
+/// An in-process HTTP(S) server on 127.0.0.1 and a free port, standing in for the upstream; over TLS it can offer
+/// HTTP/2.
 ///
 /// Routes (any method):
 /// - `/echo`: 200 with the request body; `x-echo-method`, `x-echo-content-length`, `x-seen-accept`,
@@ -21,6 +23,7 @@ import TestSupport
 /// - `/status/{code}`: that status, body `status {code}` (none for 204 and 304; a `Location` for 3xx).
 /// - `/bytes/{count}`: `count` bytes of ``FakeUpstream/pattern(count:)``; `?chunked` streams them without a length.
 /// - `/hold`: counts the arrival, watches the connection close, answers once ``UpstreamEvents/released``.
+/// - `/declare/{count}`: declares `count` bytes in `Content-Length`, sends them once released.
 /// - `/truncate`: declares 1000 bytes, sends 100, closes the connection.
 /// - `/empty`: closes the connection without answering.
 struct FakeUpstream: Sendable {
@@ -38,10 +41,12 @@ struct FakeUpstream: Sendable {
 
     /// Bytes whose value depends on their position, so any misplaced byte shows.
     static func pattern(count: Int) -> ByteBuffer {
+        // Whole periods at a time: byte-by-byte writes are slow in debug builds and starve the shared thread pool.
+        let period = (0..<251).map { UInt8($0) }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(count)
-        for index in 0..<count {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: index % 251))
+        while buffer.readableBytes < count {
+            buffer.writeBytes(period.prefix(count - buffer.readableBytes))
         }
         return buffer
     }
@@ -50,9 +55,11 @@ struct FakeUpstream: Sendable {
     ///
     /// - Parameters:
     ///   - tls: Certificate and key to serve HTTPS with, or `nil` for plain HTTP.
+    ///   - http2: Whether HTTPS offers HTTP/2 through ALPN (besides HTTP/1.1).
     ///   - body: The test, given the running server.
     static func with<Result: Sendable>(
         tls: (certificatePath: String, privateKeyPath: String)? = nil,
+        http2: Bool = false,
         _ body: (FakeUpstream) async throws -> Result
     ) async throws -> Result {
         let events = Observed(UpstreamEvents())
@@ -62,12 +69,15 @@ struct FakeUpstream: Sendable {
                 certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem))
             )
-            server = try .tls(.http1(), tlsConfiguration: configuration)
+            server =
+                http2
+                ? try .http2Upgrade(tlsConfiguration: configuration) : try .tls(.http1(), tlsConfiguration: configuration)
         } else {
             server = .http1()
         }
         var logger = Logger(label: "fake-upstream")
-        logger.logLevel = .error
+        // Stopping the server by cancellation logs the cancellation of its connections as errors: expected here.
+        logger.logLevel = .critical
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             responder: FakeUpstreamResponder(events: events),
@@ -146,6 +156,8 @@ struct FakeUpstreamResponder: HTTPResponder {
             return await hold(context.channel)
         case "truncate":
             return truncate(context.channel)
+        case "declare":
+            return declare(count: Int(segments.dropFirst().first ?? "") ?? 0)
         case "empty":
             try await context.channel.close()
             return Response(status: .ok)
@@ -203,6 +215,17 @@ struct FakeUpstreamResponder: HTTPResponder {
         events.update { $0.holdArrivals += 1 }
         await events.wait { $0.released }
         return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "released")))
+    }
+
+    /// Declares `count` bytes and sends them only once released.
+    private func declare(count: Int) -> Response {
+        Response(
+            status: .ok,
+            body: .init(contentLength: count) { writer in
+                await events.wait { $0.released }
+                try await writer.write(FakeUpstream.pattern(count: count))
+                try await writer.finish(nil)
+            })
     }
 
     private func truncate(_ channel: any Channel) -> Response {

@@ -21,6 +21,9 @@ struct LifecycleTests {
                     try await task.value
                 }
                 #expect(error?.kind == .cancelled)
+                // Let the server answer: it writes to the closed connection, reads its end and sees it close. Had the
+                // client kept the connection, the server would wait for the next request on it instead.
+                upstream.events.update { $0.released = true }
                 await upstream.events.wait { $0.holdConnectionsClosed == 1 }
                 #expect(client.stats.transfersFailed == 1)
             }
@@ -57,6 +60,7 @@ struct LifecycleTests {
                 }
                 #expect(error?.kind == .shutdown)
             }
+            upstream.events.update { $0.released = true }
             await upstream.events.wait { $0.holdConnectionsClosed == inFlight }
 
             let error = await #expect(throws: CurlError.self) {

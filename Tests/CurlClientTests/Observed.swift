@@ -9,6 +9,7 @@ import Synchronization
 /// sleeping.
 final class Observed<Value: Sendable>: Sendable {
     private struct Waiter {
+        let id: Int
         let condition: @Sendable (Value) -> Bool
         let continuation: CheckedContinuation<Void, Never>
     }
@@ -16,6 +17,7 @@ final class Observed<Value: Sendable>: Sendable {
     private struct Storage {
         var value: Value
         var waiters: [Waiter] = []
+        var nextID = 0
     }
 
     private let storage: Mutex<Storage>
@@ -41,15 +43,28 @@ final class Observed<Value: Sendable>: Sendable {
         ready.forEach { $0.resume() }
     }
 
-    /// Returns once `condition` holds for the value (at once if it already does).
+    /// Returns once `condition` holds for the value (at once if it already does), or when the task is cancelled
+    /// (as Swift Testing does past a time limit).
     func wait(until condition: @escaping @Sendable (Value) -> Bool) async {
-        await withCheckedContinuation { continuation in
-            let holds = storage.withLock { storage in
-                if condition(storage.value) { return true }
-                storage.waiters.append(Waiter(condition: condition, continuation: continuation))
-                return false
+        let id = storage.withLock { storage in
+            defer { storage.nextID += 1 }
+            return storage.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let waiting = storage.withLock { storage in
+                    if condition(storage.value) || Task.isCancelled { return false }
+                    storage.waiters.append(Waiter(id: id, condition: condition, continuation: continuation))
+                    return true
+                }
+                if !waiting { continuation.resume() }
             }
-            if holds { continuation.resume() }
+        } onCancel: {
+            let cancelled = storage.withLock { storage in
+                let index = storage.waiters.firstIndex { $0.id == id }
+                return index.map { storage.waiters.remove(at: $0).continuation }
+            }
+            cancelled?.resume()
         }
     }
 }

@@ -40,6 +40,52 @@ struct ScaleTests {
         }
     }
 
+    /// Over HTTP/1.1 each slow transfer gets its own connection: none waits for another's answer to learn whether
+    /// the server multiplexes.
+    @Test(arguments: [false, true])
+    func slowTransfersDoNotWaitForEachOther(tls: Bool) async throws {
+        let material = try tls ? TestTLS.generate() : nil
+        let count = 10
+        try await FakeUpstream.with(tls: material.map { ($0.certificatePath, $0.privateKeyPath) }) { upstream in
+            try await withClient(.init(caFile: material?.caPath)) { client in
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<count {
+                        group.addTask { try await client.execute(UpstreamRequest(url: upstream.url("/hold"))).status }
+                    }
+                    await upstream.events.wait { $0.holdArrivals == count }
+                    #expect(upstream.events.value.holdArrivals == count)
+                    upstream.events.update { $0.released = true }
+                    let statuses = try await group.reduce(into: []) { $0.append($1) }
+                    #expect(statuses == Array(repeating: 200, count: count))
+                }
+                #expect(client.stats.connectionsOpened == count)
+            }
+        }
+    }
+
+    /// Over TLS with ALPN offering h2, concurrent transfers wait for the first connection and multiplex on it.
+    @Test func concurrentHTTPSTransfersMultiplexOverOneHTTP2Connection() async throws {
+        let tls = try TestTLS.generate()
+        let count = 50
+        try await FakeUpstream.with(tls: (tls.certificatePath, tls.privateKeyPath), http2: true) { upstream in
+            try await withClient(.init(caFile: tls.caPath)) { client in
+                try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
+                    for _ in 0..<count {
+                        group.addTask { try await client.execute(UpstreamRequest(url: upstream.url("/hold"))) }
+                    }
+                    // All in flight at once: the server holds every one of them.
+                    await upstream.events.wait { $0.holdArrivals == count }
+                    upstream.events.update { $0.released = true }
+                    for try await response in group {
+                        #expect(response.status == 200)
+                        #expect(String(buffer: response.body) == "released")
+                    }
+                }
+                #expect(client.stats.connectionsOpened == 1)
+            }
+        }
+    }
+
     @Test func sequentialRequestsReuseOneConnection() async throws {
         try await FakeUpstream.with { upstream in
             try await withClient { client in

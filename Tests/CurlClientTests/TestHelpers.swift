@@ -26,12 +26,10 @@ func withClient<Result>(
 /// `count` random bytes.
 func randomBytes(count: Int) -> ByteBuffer {
     var generator = SystemRandomNumberGenerator()
+    let words = (0..<(count + 7) / 8).map { _ in generator.next() as UInt64 }
     var buffer = ByteBuffer()
-    buffer.reserveCapacity(count + 8)
-    while buffer.readableBytes < count {
-        buffer.writeInteger(generator.next() as UInt64)
-    }
-    return buffer.getSlice(at: 0, length: count)!
+    words.withUnsafeBytes { _ = buffer.writeBytes($0.prefix(count)) }
+    return buffer
 }
 
 // MARK: - Ports
