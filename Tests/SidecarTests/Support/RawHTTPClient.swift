@@ -28,7 +28,7 @@ enum RawHTTPClient {
 
     /// `request` is sent verbatim; `Connection: close` is the caller's business.
     static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> Response {
-        try await BlockingIO.run { try exchange(request, port: port, timeoutSeconds: timeoutSeconds) }
+        try await DedicatedThread.run { try exchange(request, port: port, timeoutSeconds: timeoutSeconds) }
     }
 
     static func send(_ request: String, port: Int) async throws -> Response {

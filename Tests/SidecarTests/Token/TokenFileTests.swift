@@ -72,7 +72,7 @@ import Testing
         let done = StopFlag()
         let observations = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
             group.addTask {
-                try await BlockingIO.run {
+                try await DedicatedThread.run {
                     var reads = 0
                     var bad: [String] = []
                     while !done.isSet || reads < 1000 {
