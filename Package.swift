@@ -104,10 +104,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test support shared by the test targets: generated TLS material, temporary folders.
+        // Test support shared by the test targets: generated TLS material, temporary folders, the in-process
+        // emulator + sidecar harness, a raw-socket HTTP client, bounded waits.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Sidecar",
+                "CurlClient",
+                "WeChatEmulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -155,6 +163,21 @@ let package = Package(
                 "WeChatEmulator",
                 "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Reliability: fault injection against the emulator, malformed HTTP, disconnecting clients, fd and RSS
+        // checks on the built `wxsidecar` run as a subprocess.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "Sidecar",
+                "SidecarCore",
+                "CurlClient",
+                "WeChatEmulator",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

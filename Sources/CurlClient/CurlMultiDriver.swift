@@ -66,20 +66,25 @@ final class CurlMultiDriver: Sendable {
                 CurlMultiLoop(multi: handle.raw, driver: self, configuration: configuration, logger: logger).run()
             }
         } catch {
-            curl_multi_cleanup(raw)
+            // Fully initialised by now: deinit frees the multi handle.
             throw error
         }
         thread.withLock { $0 = loopThread }
     }
 
+    deinit {
+        curl_multi_cleanup(multi.raw)
+    }
+
     /// Stops the driver thread: in-flight and queued transfers fail with ``CurlError/Kind/shutdown``. Returns once
     /// the thread has ended, also to concurrent callers; later calls return at once.
     func shutdown() {
-        inbox.withLock { inbox in
-            guard case .running = inbox.state else { return }
+        let wake = inbox.withLock { inbox in
+            guard case .running = inbox.state else { return false }
             inbox.state = .stopping
-            curl_multi_wakeup(multi.raw)
+            return true
         }
+        if wake { curl_multi_wakeup(multi.raw) }
         thread.withLock { thread in
             thread?.join()
             thread = nil
@@ -90,12 +95,12 @@ final class CurlMultiDriver: Sendable {
 
     /// Queues a transfer for the driver thread, or fails it at once if the driver has stopped.
     func submit(_ transfer: CurlTransfer, continuation: CurlTransfer.Continuation) {
-        let accepted = inbox.withLock { inbox in
-            guard case .running = inbox.state else { return false }
-            enqueue(&inbox) { $0.submissions.append((transfer, continuation)) }
-            return true
+        let accepted: Bool? = inbox.withLock { inbox in
+            guard case .running = inbox.state else { return nil }
+            return enqueue(&inbox) { $0.submissions.append((transfer, continuation)) }
         }
-        if !accepted {
+        if accepted == true { curl_multi_wakeup(multi.raw) }
+        if accepted == nil {
             record(connectionsOpened: 0, succeeded: false)
             continuation.resume(returning: .failure(CurlError(.shutdown, message: "the client has shut down")))
         }
@@ -105,10 +110,11 @@ final class CurlMultiDriver: Sendable {
     /// added.
     func cancel(_ transfer: CurlTransfer) {
         transfer.cancelRequested.store(true, ordering: .releasing)
-        inbox.withLock { inbox in
-            guard case .running = inbox.state else { return }
-            enqueue(&inbox) { $0.cancellations.append(transfer) }
+        let wake = inbox.withLock { inbox in
+            guard case .running = inbox.state else { return false }
+            return enqueue(&inbox) { $0.cancellations.append(transfer) }
         }
+        if wake { curl_multi_wakeup(multi.raw) }
     }
 
     /// The counters so far.
@@ -116,14 +122,17 @@ final class CurlMultiDriver: Sendable {
         counters.withLock { $0 }
     }
 
-    /// Appends to the inbox, waking the driver only when the inbox was empty: a non-empty inbox already has a wakeup
-    /// pending that the driver has not consumed. Runs under the inbox lock, so the multi handle is still open.
-    private func enqueue(_ inbox: inout Inbox, _ append: (inout Inbox) -> Void) {
+    /// Appends to the inbox; returns whether the driver must be woken: only when the inbox was empty, since a
+    /// non-empty inbox already has a wakeup pending that the driver has not consumed.
+    ///
+    /// The caller wakes the driver (`curl_multi_wakeup`, a write to libcurl's socket pair) after releasing the
+    /// inbox lock: waking it under the lock made the woken driver spin on that lock while the writer was still in
+    /// the system call. The multi handle stays valid for such late wakeups: it is freed in `deinit`, after the
+    /// driver thread has ended and no caller holds the driver any more.
+    private func enqueue(_ inbox: inout Inbox, _ append: (inout Inbox) -> Void) -> Bool {
         let wasEmpty = inbox.isEmpty
         append(&inbox)
-        if wasEmpty {
-            curl_multi_wakeup(multi.raw)
-        }
+        return wasEmpty
     }
 
     // MARK: Called from the driver thread
@@ -163,7 +172,7 @@ final class CurlMultiDriver: Sendable {
 /// The `CURLM` pointer.
 ///
 /// `@unchecked Sendable`: only the driver thread uses it, except `curl_multi_wakeup`, which libcurl allows from any
-/// thread and which ``CurlMultiDriver`` calls under its inbox lock while the handle is open.
+/// thread; ``CurlMultiDriver`` frees the handle in its `deinit`, so a wakeup never meets a freed handle.
 struct MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
 

@@ -151,7 +151,7 @@ final class CurlMultiLoop {
         for transfer in Array(active.values) {
             finish(transfer, outcome: .failure(error))
         }
-        curl_multi_cleanup(multi)
+        // The multi handle itself is freed by the driver's deinit (late wakeups may still reach it).
         idleHandles.forEach(curl_easy_cleanup)
         idleHandles = []
         logger.debug("curl driver thread stopped")

@@ -74,7 +74,7 @@ public struct SidecarApp: Sendable {
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let notify = systemd.map {
             SystemdNotifyService(
-                environment: $0, tokens: tokens, host: configuration.listen.host, tokenFile: configuration.token.file,
+                environment: $0, tokens: tokens, listen: configuration.listen, tokenFile: configuration.token.file,
                 logger: logger)
         }
         let watcher = WhitelistWatcher(
@@ -136,39 +136,5 @@ public struct SidecarApp: Sendable {
             }
         }
         return lastError?.isConfigurationError == true ? ConfigError.exitStatus : 69
-    }
-
-    // MARK: HTTP server
-
-    private func makeServer(onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
-        let forwarder = ProxyForwarder(
-            settings: .init(
-                baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout,
-                maxBodyBytes: configuration.limits.maxBodyBytes),
-            client: client, tokens: tokens, refresher: refresher, whitelist: whitelist, metrics: metrics)
-        let status = StatusReporter(
-            appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
-            upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
-            startedAt: WallClock.now())
-        let responder = SidecarResponder(
-            forwarder: forwarder,
-            admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
-            metrics: metrics, logger: logger)
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = 16 * 1024
-        limits.maxHeaderListSize = 64 * 1024
-        let channel = SidecarHTTP1Channel(
-            responder: { request, writer, _ in try await responder.respond(to: request, writer: writer) },
-            decoderLimits: limits, idleTimeout: .seconds(75))
-        let listen = configuration.listen
-        let logger = self.logger
-        return channel.server(
-            configuration: ServerConfiguration(address: .hostname(listen.host, port: listen.port), reuseAddress: true),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? listen.port
-                logger.info("listening", metadata: ["wxsidecar.listen": "\(listen.host):\(port)"])
-                await onListening(port)
-            },
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
     }
 }

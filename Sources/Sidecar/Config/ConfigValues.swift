@@ -64,6 +64,13 @@ struct ConfigValues: Sendable {
         reader.string(forKey: ConfigKey(key))
     }
 
+    /// A list: a YAML sequence of strings, or comma-separated text (the environment's form). Empty when unset.
+    func strings(_ key: String) -> [String] {
+        if let list = reader.stringArray(forKey: ConfigKey(key)) { return list.filter { !$0.trimmingWhitespace().isEmpty } }
+        guard let text = string(key) else { return [] }
+        return text.split(separator: ",").map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
+    }
+
     /// A value parsed by `parse`; a value it rejects becomes a ``ConfigError`` naming the key.
     func value<Value>(
         _ key: String, default defaultValue: Value, expected: String,

@@ -1,19 +1,34 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-/// Where the HTTP front listens: `host:port`, `[v6]:port`.
+/// Where the HTTP front listens: `host:port`, `[v6]:port`, or `unix:/path/to.sock`.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     /// 0 asks the kernel for a free port (tests, `wxsidecar dev`).
     public var port: Int
+    /// Set for a unix domain socket; `host` and `port` are then unused.
+    public var unixSocketPath: String?
 
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    /// Parses `127.0.0.1:8098`, `localhost:8098`, `[::1]:8098`; `nil` if malformed.
+    /// A unix domain socket at `path`.
+    public init(unixSocketPath path: String) {
+        self.host = ""
+        self.port = 0
+        self.unixSocketPath = path
+    }
+
+    /// Parses `127.0.0.1:8098`, `localhost:8098`, `[::1]:8098`, `unix:/run/wxsidecar.sock`; `nil` if malformed.
     public init?(parsing text: String) {
+        if text.hasPrefix("unix:") {
+            let path = String(text.dropFirst(5))
+            guard path.hasPrefix("/"), path.utf8.count < 108, !path.hasSuffix("/") else { return nil }
+            self.init(unixSocketPath: path)
+            return
+        }
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -31,16 +46,16 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }),
             let port = Int(portText), (0...65_535).contains(port)
         else { return nil }
-        self.host = String(host)
-        self.port = port
+        self.init(host: String(host), port: port)
     }
 
-    /// Whether the address only accepts connections from this machine.
+    /// Whether the address only accepts connections from this machine (a unix socket counts).
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        unixSocketPath != nil || host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        if let unixSocketPath { return "unix:\(unixSocketPath)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

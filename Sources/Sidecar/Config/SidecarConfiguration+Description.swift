@@ -23,8 +23,18 @@ extension SidecarConfiguration {
           metadata_file: "\(token.metadataFile ?? "")"
         whitelist:
           file: "\(whitelist.file)"
+        listen_socket_mode: "\(FileModeParser.format(callers.socketMode))"
+        allow_insecure_listen: \(callers.allowInsecureListen)
+        allow_cidrs: [\(callers.allowCIDRs.map { "\"\($0)\"" }.joined(separator: ", "))]
+        auth:
+          key_file: "\(callers.keyFile ?? "")"\(callers.key == nil ? "" : "   # key loaded, \(callers.key!.utf8.count) bytes, redacted")
+          header: "\(callers.keyHeader)"
         limits:
           max_body_bytes: \(limits.maxBodyBytes)
+          max_header_bytes: \(limits.maxHeaderBytes)
+          header_timeout: \(limits.headerTimeout)
+          max_concurrent_requests: \(limits.maxConcurrentRequests)
+        rate_limits: [\(rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]
         log:
           level: "\(log.level.rawValue)"
           format: "\(log.format.rawValue)"

@@ -29,16 +29,13 @@ extension SidecarConfiguration {
             throw ConfigError(key: "appid", source: values.source(of: "appid"), message: "must be letters and digits, e.g. wx0123456789abcdef, got \"\(appid)\"")
         }
         let listen = try values.value("listen", default: ListenAddress(host: "127.0.0.1", port: 8098),
-            expected: "must be host:port (e.g. 127.0.0.1:8098 or [::1]:8098) with a port from 0 to 65535",
+            expected: "must be host:port (e.g. 127.0.0.1:8098 or [::1]:8098) with a port from 0 to 65535, or unix:/absolute/path.sock",
             ListenAddress.init(parsing:))
         let upstream = try await loadUpstream(values)
         let token = try loadToken(values)
         let whitelist = Whitelist(file: try values.value("whitelist.file", default: "/etc/wxsidecar/whitelist.txt",
             expected: "must be a file path", nonEmpty))
-        let maxBody = try values.value("limits.max_body_bytes", default: 10_485_760,
-            expected: "must be a whole number of bytes from 1 to 1073741824") { text in
-                Int(text).flatMap { (1...1_073_741_824).contains($0) ? $0 : nil }
-            }
+        let limits = try loadLimits(values)
         let level = try values.value("log.level", default: Logger.Level.info,
             expected: "must be one of trace, debug, info, notice, warning, error, critical") { Logger.Level(rawValue: $0.lowercased()) }
         let format = try values.value("log.format", default: LogFormat.text,
@@ -48,10 +45,12 @@ extension SidecarConfiguration {
                 Seconds.parse(text).flatMap { $0 <= 300 ? $0 : nil }
             }
         let secret = try await loadSecret(values)
+        let callers = try await loadCallers(values, listen: listen)
+        let rateLimits = try loadRateLimits(values)
         return SidecarConfiguration(
             appid: appid, secret: secret, listen: listen, upstream: upstream, token: token,
-            whitelist: whitelist, limits: Limits(maxBodyBytes: maxBody), log: Log(level: level, format: format),
-            shutdownGrace: grace, configPath: values.configPath)
+            whitelist: whitelist, limits: limits, log: Log(level: level, format: format),
+            shutdownGrace: grace, callers: callers, rateLimits: rateLimits, configPath: values.configPath)
     }
 
     // MARK: Sections
@@ -74,6 +73,27 @@ extension SidecarConfiguration {
                 Seconds.parse(text).flatMap { (0.1...300).contains($0) ? $0 : nil }
             }
         return Upstream(baseURL: baseURL, caFile: caFile, timeout: timeout)
+    }
+
+    private static func loadLimits(_ values: ConfigValues) throws(ConfigError) -> Limits {
+        var limits = Limits(maxBodyBytes: 0)
+        limits.maxBodyBytes = try values.value("limits.max_body_bytes", default: 10_485_760,
+            expected: "must be a whole number of bytes from 1 to 1073741824") { text in
+                Int(text).flatMap { (1...1_073_741_824).contains($0) ? $0 : nil }
+            }
+        limits.maxHeaderBytes = try values.value("limits.max_header_bytes", default: 65_536,
+            expected: "must be a whole number of bytes from 4096 to 1048576") { text in
+                Int(text).flatMap { (4096...1_048_576).contains($0) ? $0 : nil }
+            }
+        limits.headerTimeout = try values.value("limits.header_timeout", default: 10.0,
+            expected: "must be a duration from 0.1 to 300 seconds, e.g. 10 or 10s") { text in
+                Seconds.parse(text).flatMap { (0.1...300).contains($0) ? $0 : nil }
+            }
+        limits.maxConcurrentRequests = try values.value("limits.max_concurrent_requests", default: 1024,
+            expected: "must be a whole number from 1 to 1000000") { text in
+                Int(text).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
+            }
+        return limits
     }
 
     private static func loadToken(_ values: ConfigValues) throws(ConfigError) -> Token {

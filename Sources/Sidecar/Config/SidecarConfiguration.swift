@@ -20,6 +20,10 @@ public struct SidecarConfiguration: Sendable {
     public var log: Log
     /// `shutdown_grace`: how long requests in flight may finish after SIGTERM, in seconds.
     public var shutdownGrace: Double
+    /// Who may call: `auth.*`, `allow_cidrs`, `listen_socket_mode`.
+    public var callers: Callers
+    /// `rate_limits`: per-path quotas answered with 429 / 45011 before WeChat would.
+    public var rateLimits: [RateLimitRule]
     /// The config file the values were read from (or the path that was looked for).
     public var configPath: String
 
@@ -77,6 +81,28 @@ public struct SidecarConfiguration: Sendable {
     public struct Limits: Sendable {
         /// `limits.max_body_bytes`: the largest request body accepted.
         public var maxBodyBytes: Int
+        /// `limits.max_header_bytes`: the request line and headers together.
+        public var maxHeaderBytes: Int = 65_536
+        /// `limits.header_timeout`: seconds a connection may take to send a request head.
+        public var headerTimeout: Double = 10
+        /// `limits.max_concurrent_requests`: more at once are answered 503.
+        public var maxConcurrentRequests: Int = 1024
+    }
+
+    /// `auth.*`, `allow_cidrs`, `listen_socket_mode`, `allow_insecure_listen`.
+    public struct Callers: Sendable {
+        /// The key callers must send (from `auth.key_file`); `nil` when not required. Never printed.
+        public var key: String?
+        /// `auth.key_file`.
+        public var keyFile: String?
+        /// `auth.header`: where callers send the key.
+        public var keyHeader: String = "x-wxsidecar-key"
+        /// `allow_cidrs`: when non-empty, TCP callers must come from one of these blocks.
+        public var allowCIDRs: [CIDRBlock] = []
+        /// `listen_socket_mode`: permission bits of a unix socket.
+        public var socketMode: UInt32 = 0o660
+        /// `allow_insecure_listen`: bind a non-loopback address with neither a key nor `allow_cidrs`.
+        public var allowInsecureListen = false
     }
 
     /// `log.*`.

@@ -64,16 +64,20 @@ public struct SidecarLogHandler: LogHandler {
 /// How one log line is spelled.
 enum LogLineFormat {
     static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
+        Date().formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
+                .timeZone(separator: .omitted))
     }
 
-    /// `2026-11-21T15:22:00.123Z info wxsidecar: message key=value …`
+    /// `2026-11-21T15:22:00.123Z info wxsidecar: message key=value …`, always one line: line breaks inside the
+    /// message or a value are written `\n` / `\r` (journald would otherwise split the event).
     static func text(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         var line = "\(timestamp()) \(level) \(label): \(message)"
         for key in metadata.keys.sorted() {
             line += " \(key)=\(metadata[key]!)"
         }
-        return line
+        guard line.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return line }
+        return line.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     /// `{"ts":"…","level":"info","logger":"wxsidecar","msg":"…","key":"value",…}`: stable keys, sorted metadata.

@@ -2,6 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Prometheus
+import Synchronization
+
+/// The labels of one `wxsidecar_requests_total` counter.
+struct RequestCounterKey: Hashable, Sendable {
+    var path: String
+    var status: Int
+}
 
 extension SidecarMetrics {
     // MARK: Requests
@@ -14,11 +21,20 @@ extension SidecarMetrics {
 
     /// `wxsidecar_requests_total{path,status}`; `path` is a whitelist entry or one of `denied`, `invalid`, `admin`.
     public func requests(path: String, status: Int) -> Counter {
-        registry.makeCounter(descriptor: Self.requestsName, labels: [("path", path), ("status", String(status))])
+        let key = RequestCounterKey(path: path, status: status)
+        if let counter = requestCounters.withLock({ $0[key] }) { return counter }
+        let counter = registry.makeCounter(
+            descriptor: Self.requestsName, labels: [("path", path), ("status", String(status))])
+        requestCounters.withLock { $0[key] = counter }
+        return counter
     }
 
     /// `wxsidecar_request_duration_seconds`: from request head to response head.
     public var requestDuration: DurationHistogram {
+        requestDurationHistogram
+    }
+
+    static func makeRequestDuration(in registry: PrometheusCollectorRegistry) -> DurationHistogram {
         registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "wxsidecar", metricName: "request_duration", unitName: "seconds",
@@ -56,5 +72,25 @@ extension SidecarMetrics {
                 namespace: "wxsidecar", metricName: "whitelist_reloads", unitName: "total",
                 helpText: "Whitelist reloads by result: success, error (the previous whitelist stays in force)."),
             labels: [("result", result)])
+    }
+}
+
+extension SidecarMetrics {
+    /// `wxsidecar_rate_limited_total{rule}`: calls the quota guard answered 429.
+    public func rateLimited(_ rule: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "rate_limited", unitName: "total",
+                helpText: "Calls refused with 429/45011 by the sidecar's rate_limits, by rule path."),
+            labels: [("rule", rule)])
+    }
+
+    /// `wxsidecar_callers_refused_total{reason}`: `caller_not_allowed`, `caller_key_missing`, `too_many_requests`.
+    public func callersRefused(_ reason: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "callers_refused", unitName: "total",
+                helpText: "Requests refused before any work: caller_not_allowed, caller_key_missing, too_many_requests."),
+            labels: [("reason", reason)])
     }
 }

@@ -2,15 +2,22 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Prometheus
+import Synchronization
 
 /// Every metric the sidecar exports, served as Prometheus text at `/-/metrics`. Label values are bounded:
 /// whitelisted paths, status codes and short error labels only.
 public final class SidecarMetrics: Sendable {
     /// The registry the metrics live in (one per daemon; tests make their own).
     public let registry: PrometheusCollectorRegistry
+    /// `wxsidecar_request_duration_seconds`, made once: the registry's lookup (a lock, a dictionary, a fresh
+    /// bucket array) is not paid on every request.
+    let requestDurationHistogram: DurationHistogram
+    /// `wxsidecar_requests_total` counters by (path label, status), made once each for the same reason.
+    let requestCounters = Mutex<[RequestCounterKey: Counter]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        self.requestDurationHistogram = Self.makeRequestDuration(in: registry)
         // Present from the start, so dashboards and alerts see zeros rather than nothing.
         for result in ["success", "error", "config_error"] { tokenRefreshes(result).increment(by: Int64(0)) }
         tokenExpiresIn.set(Double(0))

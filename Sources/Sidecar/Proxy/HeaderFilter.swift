@@ -21,14 +21,17 @@ enum HeaderFilter {
     /// Response headers never copied back, besides hop-by-hop ones (the sidecar sets its own).
     static let notReturned: Set<String> = ["content-length", "x-openapi-seqid"]
 
-    /// The caller's end-to-end headers, in order, to send to WeChat.
-    static func forwardedRequestHeaders(_ fields: HTTPFields) -> [(name: String, value: String)] {
+    /// The caller's end-to-end headers, in order, to send to WeChat; `callerKeyHeader` (lowercase) is the
+    /// sidecar's own `auth.header`, never forwarded.
+    static func forwardedRequestHeaders(_ fields: HTTPFields, callerKeyHeader: String? = nil) -> [(name: String, value: String)] {
         let named = namedInConnection(fields[values: .connection])
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(fields.count)
         for field in fields {
             let name = field.name.canonicalName
-            if hopByHop.contains(name) || notForwarded.contains(name) || named.contains(name) { continue }
+            if hopByHop.contains(name) || notForwarded.contains(name) || named.contains(name) || name == callerKeyHeader {
+                continue
+            }
             headers.append((field.name.rawName, field.value))
         }
         return headers
@@ -37,17 +40,30 @@ enum HeaderFilter {
     /// WeChat's end-to-end response headers, in order, to return to the caller.
     static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPFields {
         var named: Set<String> = []
-        for header in headers where header.name.lowercased() == "connection" {
+        for header in headers where equalsIgnoringASCIICase(header.name, "connection") {
             named.formUnion(namedInConnection([header.value]))
         }
         var fields = HTTPFields()
+        fields.reserveCapacity(headers.count)
         for header in headers {
-            let lower = header.name.lowercased()
-            if hopByHop.contains(lower) || notReturned.contains(lower) || named.contains(lower) { continue }
+            // The field name's canonical (lowercase) form is computed once, by HTTPField.Name, and compared.
             guard let name = HTTPField.Name(header.name) else { continue }
+            let lower = name.canonicalName
+            if hopByHop.contains(lower) || notReturned.contains(lower) || named.contains(lower) { continue }
             fields.append(HTTPField(name: name, value: header.value))
         }
         return fields
+    }
+
+    /// The value of the first header named `lowercaseName` (ASCII case ignored), without allocating.
+    static func firstValue(of lowercaseName: String, in headers: [(name: String, value: String)]) -> String? {
+        headers.first { equalsIgnoringASCIICase($0.name, lowercaseName) }?.value
+    }
+
+    /// Whether `name` equals `lowercase` ignoring ASCII case.
+    static func equalsIgnoringASCIICase(_ name: String, _ lowercase: String) -> Bool {
+        name.utf8.count == lowercase.utf8.count
+            && zip(name.utf8, lowercase.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 
     private static func namedInConnection(_ values: [String]) -> Set<String> {

@@ -18,6 +18,8 @@ struct ProxyForwarder: Sendable {
         var timeout: Double
         var maxBodyBytes: Int
         var allowedHosts: AllowedHosts = .weChatAPI
+        /// `auth.header` when callers must send a key: stripped before forwarding.
+        var callerKeyHeader: String?
     }
 
     /// The outcome of one call, for the response, the access log and the metrics.
@@ -42,6 +44,7 @@ struct ProxyForwarder: Sendable {
     let tokens: TokenState
     let refresher: TokenRefresher
     let whitelist: WhitelistStore
+    let quota: QuotaGuard
     let metrics: SidecarMetrics
 
     // MARK: Handling
@@ -53,11 +56,14 @@ struct ProxyForwarder: Sendable {
         case .success(let parsed): target = parsed
         }
         let path = String(target.path)
-        let whitelist = self.whitelist.whitelist
-        if let rejection = whitelist.authorize(target.path) {
-            return answer(SidecarAnswer(rejection), pathLabel: "denied", path: path)
+        let pathLabel: String
+        switch self.whitelist.whitelist.admit(target) {
+        case .failure(let rejection): return answer(SidecarAnswer(rejection), pathLabel: "denied", path: path)
+        case .success(let entry): pathLabel = entry
         }
-        let pathLabel = whitelist.matchedEntry(target.path) ?? "denied"
+        if let refusal = quota.admit(target.path) {
+            return answer(refusal, pathLabel: pathLabel, path: path)
+        }
         guard let token = tokens.validToken() else {
             return answer(.tokenNotReady, pathLabel: pathLabel, path: path)
         }
@@ -67,7 +73,7 @@ struct ProxyForwarder: Sendable {
         } catch {
             return answer(error, pathLabel: pathLabel, path: path)
         }
-        let headers = HeaderFilter.forwardedRequestHeaders(request.headers)
+        let headers = HeaderFilter.forwardedRequestHeaders(request.headers, callerKeyHeader: settings.callerKeyHeader)
         var outcome = await forward(request.method.rawValue, target, token: token, headers: headers, body: body)
         if TokenErrorDetector.isTokenError(outcome.errcode) {
             metrics.upstreamErrors("token_invalid").increment()
@@ -108,7 +114,7 @@ struct ProxyForwarder: Sendable {
             connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))
         do {
             let response = try await client.execute(upstream)
-            let contentType = response.headers.first { $0.name.lowercased() == "content-type" }?.value
+            let contentType = HeaderFilter.firstValue(of: "content-type", in: response.headers)
             return Outcome(
                 status: response.status, headers: HeaderFilter.returnedResponseHeaders(response.headers),
                 body: response.body, pathLabel: "", path: nil,

@@ -22,6 +22,14 @@ struct SidecarAnswer: Error, Sendable {
     static let tokenNotReady = SidecarAnswer(
         status: 503, errcode: 85113, errmsg: "cloudbase_token is not ready yet, retry shortly", label: "token_not_ready")
 
+    /// 503/-1 beyond `limits.max_concurrent_requests`.
+    static func tooManyRequests(limit: Int) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 503, errcode: -1,
+            errmsg: "too many concurrent requests (limits.max_concurrent_requests is \(limit)); retry shortly",
+            label: "too_many_requests")
+    }
+
     /// 413/45002.
     static func bodyTooLarge(limit: Int) -> SidecarAnswer {
         SidecarAnswer(

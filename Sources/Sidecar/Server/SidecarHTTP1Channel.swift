@@ -20,6 +20,8 @@ struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
     /// Close a connection idle for this long.
     var idleTimeout: Duration?
+    /// Close a connection that started a request head and did not finish it within this long (408).
+    var headerTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -31,8 +33,12 @@ struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: decoderLimits
             )
-            try pipeline.addHandler(RawResponseWriter(), position: .first)
+            let slowHeaders = SlowHeaderGuard(timeout: headerTimeout)
+            let rawWriter = RawResponseWriter()
+            try pipeline.addHandler(rawWriter, position: .first)
+            try pipeline.addHandler(slowHeaders.start, position: .after(rawWriter))
             try pipeline.addHandler(MalformedRequestHandler())
+            try pipeline.addHandler(slowHeaders.finish)
             try pipeline.addHandler(RequestTargetRecorder())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))

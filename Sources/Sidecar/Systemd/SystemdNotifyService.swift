@@ -6,11 +6,12 @@ import ServiceLifecycle
 import Synchronization
 
 /// Tells systemd (`Type=notify`) where the daemon stands:
-/// - `READY=1` once the HTTP listener is bound **and** a token is held (whichever comes last);
+/// - `READY=1` once the HTTP listener is bound **and** a token is held and written to `token.file` (whichever
+///   comes last), so a unit ordered `After=wxsidecar.service` finds the file;
 /// - `RELOADING=1` … `READY=1` around a SIGHUP reload of the whitelist (only once ready, never after stopping);
 /// - `STOPPING=1` as graceful shutdown begins: it is the last service of the group, so it is told first.
 ///
-/// ``services`` also holds a ``WatchdogService`` when `WatchdogSec=` is set; it goes first in the group.
+/// ``servicesFirst`` holds a ``WatchdogService`` when `WatchdogSec=` is set; it goes first in the group.
 public final class SystemdNotifyService: Service, Sendable {
     /// Where the daemon stands, as last told to systemd.
     enum Phase: Sendable, Equatable {
@@ -28,7 +29,8 @@ public final class SystemdNotifyService: Service, Sendable {
 
     let notifier: SystemdNotifier
     let tokens: TokenState
-    let host: String
+    let listen: ListenAddress
+    let tokenFile: String?
     let logger: Logger
     /// The watchdog pinger, when `$WATCHDOG_USEC` asked for one.
     public let watchdog: WatchdogService?
@@ -36,10 +38,14 @@ public final class SystemdNotifyService: Service, Sendable {
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
-    public init(environment: SystemdEnvironment, tokens: TokenState, host: String, logger: Logger) {
+    /// - Parameter tokenFile: `token.file`; READY=1 also waits (up to 5 s) for it to be written.
+    public init(
+        environment: SystemdEnvironment, tokens: TokenState, listen: ListenAddress, tokenFile: String? = nil, logger: Logger
+    ) {
         notifier = environment.notifier
         self.tokens = tokens
-        self.host = host
+        self.listen = listen
+        self.tokenFile = tokenFile
         self.logger = logger
         watchdog = environment.watchdogInterval.map {
             WatchdogService(notifier: environment.notifier, interval: $0, logger: logger)
@@ -68,23 +74,25 @@ public final class SystemdNotifyService: Service, Sendable {
         send(SystemdNotifier.status("waiting for the listener and the first access_token"))
         let tokens = self.tokens
         let sink = eventSink
-        // waitForToken() ignores cancellation; a token that never comes leaves this small task waiting.
-        let tokenWait = Task {
-            await tokens.waitForToken()
-            sink.yield(.tokenHeld)
-        }
-        defer { tokenWait.cancel() }
-        var port: Int?
-        var tokenHeld = false
-        for await event in events.cancelOnGracefulShutdown() {
-            switch event {
-            case .listening(let bound): port = bound
-            case .tokenHeld: tokenHeld = true
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await tokens.waitForToken()
+                if !Task.isCancelled { sink.yield(.tokenHeld) }
             }
-            if let port, tokenHeld {
-                becomeReady(port: port)
-                break
+            var port: Int?
+            var tokenHeld = false
+            for await event in events.cancelOnGracefulShutdown() {
+                switch event {
+                case .listening(let bound): port = bound
+                case .tokenHeld: tokenHeld = true
+                }
+                if let port, tokenHeld {
+                    await waitForTokenFile()
+                    becomeReady(port: port)
+                    break
+                }
             }
+            group.cancelAll()
         }
         try? await gracefulShutdown()
         phase.withLock { phase in
@@ -93,10 +101,24 @@ public final class SystemdNotifyService: Service, Sendable {
         }
     }
 
+    /// The refresher adopts a token a moment before it writes the file; READY=1 promises apps the file. Gives
+    /// up after 5 s (an unwritable file is logged by the refresher, and the proxy works without it).
+    private func waitForTokenFile() async {
+        guard let tokenFile else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline && !Task.isCancelled {
+            let size = (try? await BlockingIO.run { FileChecks.identity(tokenFile)?.size }) ?? nil
+            if let size, size > 0 { return }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     private func becomeReady(port: Int) {
         phase.withLock { phase in
             guard phase == .starting else { return }
-            let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            var bound = listen
+            if bound.unixSocketPath == nil { bound.port = port }
+            let address = bound.description
             let status = "serving on \(address) with a valid access_token"
             phase = .ready(status: status)
             send(SystemdNotifier.ready(status: status))
@@ -110,7 +132,10 @@ public final class SystemdNotifyService: Service, Sendable {
         } catch {
             logger.warning(
                 "cannot notify systemd: \(error)",
-                metadata: ["wxsidecar.systemd.socket": "\(notifier.address)", "wxsidecar.systemd.message": "\(message.prefix { $0 != "\n" })"])
+                metadata: [
+                    "wxsidecar.systemd.socket": "\(notifier.address)",
+                    "wxsidecar.systemd.message": "\(message.prefix { $0 != "\n" })",
+                ])
         }
     }
 

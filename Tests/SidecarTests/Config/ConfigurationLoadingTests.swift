@@ -192,3 +192,57 @@ import Testing
         #expect(error?.message.contains("line 2") == true, "\(error?.message ?? "")")
     }
 }
+
+/// Caller restriction and quota keys.
+@Suite struct CallerConfigurationTests {
+    @Test func nonLoopbackListenWithoutKeyOrCIDRsIsRefused() async throws {
+        let (directory, path) = try ConfigurationLoadingTests.folder()
+        defer { directory.remove() }
+        let error = await #expect(throws: ConfigError.self) {
+            _ = try await SidecarConfiguration.load(configPath: path, environment: ["WXSIDECAR_LISTEN": "0.0.0.0:8098"])
+        }
+        #expect(error?.key == "listen")
+        #expect(error?.message.contains("auth.key_file or allow_cidrs") == true)
+    }
+
+    @Test func nonLoopbackListenIsAllowedWithCIDRsOrExplicitly() async throws {
+        let (directory, path) = try ConfigurationLoadingTests.folder()
+        defer { directory.remove() }
+        let withCIDRs = try await SidecarConfiguration.load(
+            configPath: path, environment: ["WXSIDECAR_LISTEN": "0.0.0.0:8098", "WXSIDECAR_ALLOW_CIDRS": "10.0.0.0/8,fd00::/8"])
+        #expect(withCIDRs.callers.allowCIDRs.count == 2)
+        let explicit = try await SidecarConfiguration.load(
+            configPath: path, environment: ["WXSIDECAR_LISTEN": "0.0.0.0:8098", "WXSIDECAR_ALLOW_INSECURE_LISTEN": "true"])
+        #expect(explicit.callers.allowInsecureListen)
+    }
+
+    @Test(arguments: [
+        ("WXSIDECAR_ALLOW_CIDRS", "10.0.0.1/8", "allow_cidrs"),
+        ("WXSIDECAR_AUTH_KEY_FILE", "/nonexistent/key", "auth.key_file"),
+        ("WXSIDECAR_RATE_LIMITS", "/wxa/x 10/week", "rate_limits"),
+        ("WXSIDECAR_LISTEN", "unix:relative.sock", "listen"),
+        ("WXSIDECAR_LISTEN_SOCKET_MODE", "0777", "listen_socket_mode"),
+        ("WXSIDECAR_LIMITS_HEADER_TIMEOUT", "0", "limits.header_timeout"),
+        ("WXSIDECAR_LIMITS_MAX_CONCURRENT_REQUESTS", "0", "limits.max_concurrent_requests"),
+        ("WXSIDECAR_LIMITS_MAX_HEADER_BYTES", "100", "limits.max_header_bytes"),
+    ])
+    func invalidCallerKeysAreNamed(_ variable: String, _ value: String, _ key: String) async throws {
+        let (directory, path) = try ConfigurationLoadingTests.folder()
+        defer { directory.remove() }
+        let error = await #expect(throws: ConfigError.self) {
+            _ = try await SidecarConfiguration.load(configPath: path, environment: [variable: value])
+        }
+        #expect(error?.key == key)
+    }
+
+    @Test func aShortCallerKeyIsRefused() async throws {
+        let (directory, path) = try ConfigurationLoadingTests.folder()
+        defer { directory.remove() }
+        let keyFile = try directory.write("short\n", to: "key")
+        let error = await #expect(throws: ConfigError.self) {
+            _ = try await SidecarConfiguration.load(configPath: path, environment: ["WXSIDECAR_AUTH_KEY_FILE": keyFile])
+        }
+        #expect(error?.key == "auth.key_file")
+        #expect(error?.message.contains("16 to 1024") == true)
+    }
+}

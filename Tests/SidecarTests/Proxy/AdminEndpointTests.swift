@@ -4,6 +4,7 @@
 import CurlClient
 import Foundation
 import Sidecar
+import TestSupport
 import Testing
 import WeChatEmulator
 

@@ -5,6 +5,7 @@ import CurlClient
 import Foundation
 import NIOCore
 import Sidecar
+import TestSupport
 import Testing
 import WeChatEmulator
 

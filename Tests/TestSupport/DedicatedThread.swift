@@ -5,8 +5,9 @@ import Foundation
 
 /// Runs blocking test work (raw sockets, tight file-reading loops) on a thread of its own, so it never
 /// occupies the Swift concurrency pool nor NIO's blocking pool, which the daemon under test uses for its files.
-enum DedicatedThread {
-    static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+public enum DedicatedThread {
+    /// Runs `body` on a new thread and returns (or throws) what it did.
+    public static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Swift.Result { try body() })

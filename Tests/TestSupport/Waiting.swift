@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 
 /// A value delivered once by one task and awaited by others (cancellation-aware).
-final class AsyncBox<Value: Sendable>: Sendable {
+public final class AsyncBox<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
         var nextID = 0
@@ -13,7 +13,10 @@ final class AsyncBox<Value: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
-    func set(_ newValue: Value) {
+    public init() {}
+
+    /// Delivers the value; later calls do nothing.
+    public func set(_ newValue: Value) {
         let waiters = state.withLock { state -> [CheckedContinuation<Value?, Never>] in
             guard state.value == nil else { return [] }
             state.value = newValue
@@ -44,20 +47,23 @@ final class AsyncBox<Value: Sendable>: Sendable {
     }
 
     /// The value, or `TimedOut` after `timeout`.
-    func value(timeout: Duration) async throws -> Value {
+    public func value(timeout: Duration) async throws -> Value {
         let value = try await withTimeout(timeout, "a value") { await self.wait() }
         guard let value else { throw CancellationError() }
         return value
     }
 }
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
+/// A bounded wait that ran out.
+public struct TimedOut: Error, CustomStringConvertible {
+    /// What was awaited.
+    public var what: String
+    public init(what: String) { self.what = what }
+    public var description: String { "timed out waiting for \(what)" }
 }
 
 /// Runs `operation`, failing with ``TimedOut`` if it takes longer than `timeout`.
-func withTimeout<T: Sendable>(
+public func withTimeout<T: Sendable>(
     _ timeout: Duration, _ what: String = "an event", _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
@@ -73,7 +79,7 @@ func withTimeout<T: Sendable>(
 
 /// Polls `condition` every 20 ms until it holds, for events that only show in the file system or a
 /// counter (there is nothing to await); fails with ``TimedOut`` after `timeout`.
-func eventually(
+public func eventually(
     _ what: String, timeout: Duration = .seconds(15), _ condition: @escaping @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout

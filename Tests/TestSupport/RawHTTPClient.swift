@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import Sidecar
 
 #if canImport(Glibc)
 import Glibc
@@ -10,43 +9,65 @@ import Glibc
 
 /// Sends bytes exactly as given over a plain TCP socket and reads the answer until the server closes or
 /// one whole response has arrived: for request targets and malformed HTTP that no client library would send.
-enum RawHTTPClient {
-    struct Response: Sendable {
-        var status: Int
-        var head: String
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var errcode: Int? {
+public enum RawHTTPClient {
+    /// One HTTP response as read off the socket.
+    public struct Response: Sendable {
+        public var status: Int
+        public var head: String
+        public var body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var errcode: Int? {
             (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
                 .flatMap { ($0["errcode"] as? NSNumber)?.intValue }
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    /// The socket failed or no response came.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// `request` is sent verbatim; `Connection: close` is the caller's business.
-    static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> Response {
+    public static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> Response {
         try await DedicatedThread.run { try exchange(request, port: port, timeoutSeconds: timeoutSeconds) }
     }
 
-    static func send(_ request: String, port: Int) async throws -> Response {
+    /// `request` as UTF-8, sent verbatim.
+    public static func send(_ request: String, port: Int) async throws -> Response {
         try await send(Array(request.utf8), port: port)
     }
 
+    /// `request` over the unix domain socket at `path`.
+    public static func send(_ request: String, unixSocket path: String, timeoutSeconds: Int = 10) async throws -> Response {
+        try await DedicatedThread.run {
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+            }
+            return try exchange(Array(request.utf8), family: AF_UNIX, address: address, timeoutSeconds: timeoutSeconds)
+        }
+    }
+
     private static func exchange(_ request: [UInt8], port: Int, timeoutSeconds: Int) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return try exchange(request, family: AF_INET, address: address, timeoutSeconds: timeoutSeconds)
+    }
+
+    private static func exchange<Address>(
+        _ request: [UInt8], family: Int32, address: Address, timeoutSeconds: Int
+    ) throws -> Response {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = address
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
         var sent = 0

@@ -1,50 +1,55 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import CurlClient
+public import CurlClient
 import Foundation
 import Logging
 import NIOCore
-import ServiceLifecycle
-import Sidecar
-import TestSupport
-import WeChatEmulator
+public import ServiceLifecycle
+public import Sidecar
+public import WeChatEmulator
 
 /// One emulator (HTTPS with a throwaway CA, or plain HTTP) and one sidecar in this process, on free ports,
 /// with a temporary token directory, whitelist and config file. Requests go through real sockets and real
 /// libcurl; logs go through the daemon's real handler into ``logs``.
-final class SidecarHarness: Sendable {
-    let directory: TemporaryDirectory
-    let emulator: WeChatEmulator
-    let emulatorPort: Int
-    let app: SidecarApp
-    let sidecarPort: Int
-    let logs: LogCapture
-    let client: CurlClient
-    let group: ServiceGroup
+public final class SidecarHarness: Sendable {
+    public let directory: TemporaryDirectory
+    public let emulator: WeChatEmulator
+    public let emulatorPort: Int
+    public let app: SidecarApp
+    public let sidecarPort: Int
+    public let logs: LogCapture
+    public let client: CurlClient
+    public let group: ServiceGroup
     /// Kept alive: its folder (CA, certificate, key) is removed when it is released.
-    let tls: TestTLS?
+    public let tls: TestTLS?
     private let tasks: [Task<Void, any Error>]
 
-    static let secret = "emulator-secret"
+    public static let secret = "emulator-secret"
 
     /// Options a test may change before start.
-    struct Options: Sendable {
-        var tls = true
-        var mode = "stable"
-        var whitelist = "/wxa/msg_sec_check\n/wxa/getwxacode\n/tcb/invokecloudfunction\n/echo/*\n"
-        var extraYAML = ""
-        var emulatorFaults: [EmulatorFault] = []
-        var tokenLifetime = 7200
-        var waitForToken = true
-        var upstreamOverride: String?
-        var trustCA = true
-        var upstreamTimeout = 5.0
-        var maxBodyBytes = 10_485_760
+    public struct Options: Sendable {
+        public var tls = true
+        public var mode = "stable"
+        public var whitelist = "/wxa/msg_sec_check\n/wxa/getwxacode\n/tcb/invokecloudfunction\n/echo/*\n"
+        public var extraYAML = ""
+        public var emulatorFaults: [EmulatorFault] = []
+        public var tokenLifetime = 7200
+        public var waitForToken = true
+        public var upstreamOverride: String?
+        public var trustCA = true
+        public var upstreamTimeout = 5.0
+        public var maxBodyBytes = 10_485_760
+        /// More `limits:` lines, each indented two spaces.
+        public var extraLimits = ""
+        /// `listen`: TCP on a free port unless a test wants a unix socket.
+        public var listen = "127.0.0.1:0"
+
+        public init() {}
     }
 
     /// Starts everything; returns once the sidecar listens (and, by default, holds a token).
-    static func start(_ options: Options = Options()) async throws -> SidecarHarness {
+    public static func start(_ options: Options = Options()) async throws -> SidecarHarness {
         let directory = try TemporaryDirectory()
         let tls = options.tls ? try TestTLS.generate() : nil
         let emulator = WeChatEmulator(
@@ -62,13 +67,14 @@ final class SidecarHarness: Sendable {
         let yaml = """
             appid: "wx0123456789abcdef"
             secret_file: "\(directory.path("appsecret"))"
-            listen: "127.0.0.1:0"
+            listen: "\(options.listen)"
             upstream:
               base_url: "\(upstream)"
               ca_file: "\(options.trustCA ? tls?.caPath ?? "" : "")"
               timeout: \(options.upstreamTimeout)
             limits:
               max_body_bytes: \(options.maxBodyBytes)
+            \(options.extraLimits)
             token:
               mode: "\(options.mode)"
               file: "\(directory.path("wx/cloudbase_access_token"))"
@@ -117,7 +123,7 @@ final class SidecarHarness: Sendable {
     }
 
     /// Shuts the sidecar down gracefully, then the emulator.
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         _ = await tasks[1].result
         tasks[0].cancel()
@@ -127,17 +133,17 @@ final class SidecarHarness: Sendable {
     }
 
     /// Stops the emulator only: the upstream becomes unreachable while the sidecar keeps its token.
-    func stopEmulator() async {
+    public func stopEmulator() async {
         tasks[0].cancel()
         _ = await tasks[0].result
     }
 
     // MARK: Requests
 
-    var baseURL: String { "http://127.0.0.1:\(sidecarPort)" }
+    public var baseURL: String { "http://127.0.0.1:\(sidecarPort)" }
 
     /// A request to the sidecar through libcurl.
-    func send(
+    public func send(
         _ method: String, _ target: String, body: String? = nil, bytes: [UInt8]? = nil,
         headers: [(name: String, value: String)] = [], timeout: Duration = .seconds(30)
     ) async throws -> UpstreamResponse {
@@ -148,15 +154,17 @@ final class SidecarHarness: Sendable {
                 connectTimeout: .seconds(5)))
     }
 
-    var tokenFile: String { directory.path("wx/cloudbase_access_token") }
+    public var tokenFile: String { directory.path("wx/cloudbase_access_token") }
 }
 
 extension UpstreamResponse {
-    var text: String { String(buffer: body) }
-    func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+    /// The body as UTF-8 text.
+    public var text: String { String(buffer: body) }
+    /// The first value of the header `name` (case-insensitive).
+    public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
     /// The body as a JSON object.
-    var json: [String: Any] {
+    public var json: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:]
     }
-    var errcode: Int? { (json["errcode"] as? NSNumber)?.intValue }
+    public var errcode: Int? { (json["errcode"] as? NSNumber)?.intValue }
 }

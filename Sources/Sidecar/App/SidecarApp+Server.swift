@@ -1,0 +1,73 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import SidecarCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SidecarApp {
+    // MARK: HTTP server
+
+    /// The HTTP front: the responder behind our HTTP/1.1 channel, bound to `listen` (TCP or a unix socket).
+    func makeServer(onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
+        let forwarder = ProxyForwarder(
+            settings: .init(
+                baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout,
+                maxBodyBytes: configuration.limits.maxBodyBytes,
+                callerKeyHeader: configuration.callers.key == nil ? nil : configuration.callers.keyHeader),
+            client: client, tokens: tokens, refresher: refresher, whitelist: whitelist,
+            quota: QuotaGuard(rules: configuration.rateLimits, metrics: metrics), metrics: metrics)
+        let status = StatusReporter(
+            appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
+            upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
+            startedAt: WallClock.now())
+        let responder = SidecarResponder(
+            forwarder: forwarder,
+            admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
+            metrics: metrics, gate: CallerGate(configuration.callers),
+            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, logger: logger)
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.limits.maxHeaderBytes
+        limits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
+        let channel = SidecarHTTP1Channel(
+            responder: { request, writer, channel in
+                try await responder.respond(to: request, writer: writer, remote: channel.remoteAddress)
+            },
+            decoderLimits: limits, idleTimeout: .seconds(75),
+            headerTimeout: .milliseconds(Int64(configuration.limits.headerTimeout * 1000)))
+        let listen = configuration.listen
+        let socketMode = configuration.callers.socketMode
+        let logger = self.logger
+        let address: BindAddress
+        if let path = listen.unixSocketPath {
+            Self.removeStaleSocket(path)
+            address = .unixDomainSocket(path: path)
+        } else {
+            address = .hostname(listen.host, port: listen.port)
+        }
+        return channel.server(
+            configuration: ServerConfiguration(address: address, reuseAddress: true),
+            onServerRunning: { channel in
+                if let path = listen.unixSocketPath { chmod(path, mode_t(socketMode)) }
+                let port = channel.localAddress?.port ?? 0
+                let shown = listen.unixSocketPath.map { "unix:\($0)" } ?? "\(listen.host):\(port)"
+                logger.info("listening", metadata: ["wxsidecar.listen": "\(shown)"])
+                await onListening(port)
+            },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+
+    /// A socket file left by an earlier run would make the bind fail; anything else at the path is left alone.
+    private static func removeStaleSocket(_ path: String) {
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+    }
+}

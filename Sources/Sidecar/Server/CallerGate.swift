@@ -1,0 +1,63 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTPTypes
+import NIOCore
+import SidecarCore
+
+/// Who may call: callers from `allow_cidrs` (loopback and unix-socket callers always pass), and, when
+/// `auth.key_file` is set, only callers that send the key in `auth.header` (compared in constant time).
+/// The liveness and readiness probes need no key.
+struct CallerGate: Sendable {
+    let key: [UInt8]?
+    let header: HTTPField.Name
+    let allowCIDRs: [CIDRBlock]
+
+    init(_ callers: SidecarConfiguration.Callers) {
+        key = callers.key.map { Array($0.utf8) }
+        header = HTTPField.Name(callers.keyHeader) ?? HTTPField.Name("x-wxsidecar-key")!
+        allowCIDRs = callers.allowCIDRs
+    }
+
+    /// Whether the gate checks anything at all.
+    var isOpen: Bool { key == nil && allowCIDRs.isEmpty }
+
+    /// `nil` when the caller may proceed, else the answer.
+    func check(remote: SocketAddress?, headers: HTTPFields, rawTarget: String) -> SidecarAnswer? {
+        if !allowCIDRs.isEmpty, let address = remote, let ip = address.ipAddress,
+            let bytes = IPAddressBytes.parse(ip.split(separator: "%").first ?? ""),
+            !isLoopback(bytes), !allowCIDRs.contains(where: { $0.contains(bytes) })
+        {
+            return SidecarAnswer(
+                status: 403, errcode: -1, errmsg: "caller \(ip) is not in allow_cidrs", label: "caller_not_allowed")
+        }
+        guard let key, !Self.isProbe(rawTarget) else { return nil }
+        guard let sent = headers[header], Self.constantTimeEqual(Array(sent.utf8), key) else {
+            return SidecarAnswer(
+                status: 401, errcode: -1,
+                errmsg: "missing or wrong caller key: send the key from auth.key_file in the \(header.rawName) header",
+                label: "caller_key_missing")
+        }
+        return nil
+    }
+
+    private func isLoopback(_ bytes: [UInt8]) -> Bool {
+        let address = IPAddressBytes.unmapped(bytes)
+        return (address.count == 4 && address[0] == 127) || address == [UInt8](repeating: 0, count: 15) + [1]
+    }
+
+    static func isProbe(_ rawTarget: String) -> Bool {
+        rawTarget == "/-/healthy" || rawTarget == "/-/ready"
+    }
+
+    /// Compares every byte whatever the first difference, so timing tells nothing about the key.
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+        for index in 0..<max(lhs.count, rhs.count) {
+            let left = index < lhs.count ? lhs[index] : 0
+            let right = index < rhs.count ? rhs[index] : 0
+            difference |= left ^ right
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,133 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import Foundation
+import TestSupport
+import Testing
+import WeChatEmulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hundreds of clients that give up mid-request, against the built `wxsidecar` in a process of its own: it
+/// must not crash, must keep serving, and must give back every file descriptor and its memory.
+@Suite struct DisconnectingClientsTests {
+    /// One way a client gives up, sent on `count` connections at once.
+    enum Abandon: String, CaseIterable, Sendable {
+        case connectAndClose = "connects and closes"
+        case halfRequestLine = "half a request line"
+        case headersThenClose = "headers, no body, close"
+        case partialBodyThenClose = "part of a declared body, close"
+        case partialBodyThenReset = "part of a declared body, RST"
+        case partialChunkThenReset = "half a chunk, RST"
+        case slowUpstreamThenClose = "a whole request to a slow upstream, close before the answer"
+        case slowUpstreamThenReset = "a whole request to a slow upstream, RST before the answer"
+        case bigAnswerUnread = "asks for a 1 MiB image, never reads it, RST"
+
+        var request: [UInt8] {
+            switch self {
+            case .connectAndClose: return []
+            case .halfRequestLine: return Array("POST /wxa/msg_sec".utf8)
+            case .headersThenClose, .partialBodyThenClose, .partialBodyThenReset:
+                return Array("POST /echo/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".utf8)
+                    + (self == .headersThenClose ? [] : [UInt8](repeating: 0x61, count: 1000))
+            case .partialChunkThenReset:
+                return Array("POST /echo/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\nabc".utf8)
+            case .slowUpstreamThenClose, .slowUpstreamThenReset:
+                return Array("GET /echo/slow HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            case .bigAnswerUnread:
+                let body = #"{"path":"p","emulator_image_bytes":1048576}"#
+                return Array("POST /wxa/getwxacode HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+            }
+        }
+
+        var resets: Bool { [.partialBodyThenReset, .partialChunkThenReset, .slowUpstreamThenReset, .bigAnswerUnread].contains(self) }
+        /// How long the client stays before giving up: long enough for the sidecar to be mid-way.
+        var linger: useconds_t { [.slowUpstreamThenClose, .slowUpstreamThenReset, .bigAnswerUnread].contains(self) ? 150_000 : 20_000 }
+    }
+
+    /// Opens `count` connections, sends each `abandon.request`, waits a moment, and gives up on all of them.
+    private static func abandon(_ abandon: Abandon, count: Int, port: Int) async throws {
+        try await DedicatedThread.run {
+            var sockets: [RawSocket] = []
+            for _ in 0..<count {
+                let socket = try RawSocket(port: port)
+                if !abandon.request.isEmpty { socket.send(abandon.request) }
+                sockets.append(socket)
+            }
+            usleep(abandon.linger)
+            for socket in sockets {
+                if abandon.resets { socket.reset() } else { socket.close() }
+            }
+        }
+    }
+
+    private static func normalCallsPass(_ daemon: SidecarProcess, count: Int = 10) async throws -> Bool {
+        for _ in 0..<count {
+            let response = try await RawHTTPClient.send(
+                "POST /wxa/msg_sec_check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(msgSecCheckBody.utf8.count)\r\n\r\n\(msgSecCheckBody)",
+                port: daemon.port)
+            guard response.status == 200, response.errcode == 0 else {
+                Issue.record("a normal call got \(response.status): \(response.text)")
+                return false
+            }
+        }
+        return true
+    }
+
+    @Test func abandonedRequestsLeakNoDescriptorsNorMemoryAndTheDaemonKeepsServing() async throws {
+        let emulator = WeChatEmulator(configuration: EmulatorConfiguration(), logger: silentLogger)
+        let emulatorTask = Task { try await emulator.run() }
+        defer { emulatorTask.cancel() }
+        let emulatorPort = try await emulator.waitUntilListening()
+        emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .milliseconds(600)))
+        let daemon = try await SidecarProcess.start(emulator: emulator, emulatorPort: emulatorPort, upstreamTimeout: 3)
+        defer { Task { _ = await daemon.stop() } }
+        let perKind = 100
+
+        // Warm-up round: pools, caches and the allocator reach their working size.
+        for kind in Abandon.allCases { try await Self.abandon(kind, count: perKind, port: daemon.port) }
+        #expect(try await Self.normalCallsPass(daemon))
+        let settledFDs = try await Self.settledDescriptors(daemon)
+        let rssAfterWarmUp = try #require(daemon.probe.residentKiB)
+
+        // Measured rounds.
+        let rounds = 3
+        var abandoned = 0
+        for _ in 0..<rounds {
+            for kind in Abandon.allCases {
+                try await Self.abandon(kind, count: perKind, port: daemon.port)
+                abandoned += perKind
+                #expect(daemon.probe.isAlive, "wxsidecar died after \(kind.rawValue)")
+            }
+            #expect(try await Self.normalCallsPass(daemon), "normal calls after a round of abandoned ones")
+        }
+        let finalFDs = try await Self.settledDescriptors(daemon)
+        let rssAfter = try #require(daemon.probe.residentKiB)
+        print(
+            "ReliabilityTests: \(abandoned) abandoned requests (\(Abandon.allCases.count) kinds); "
+                + "fds \(settledFDs) → \(finalFDs); RSS \(rssAfterWarmUp) KiB → \(rssAfter) KiB")
+        #expect(finalFDs <= settledFDs + 2, "file descriptors grew from \(settledFDs) to \(finalFDs)")
+        #expect(rssAfter - rssAfterWarmUp < 16 * 1024, "RSS grew by \(rssAfter - rssAfterWarmUp) KiB")
+        #expect(daemon.isRunning)
+        #expect(try await Self.normalCallsPass(daemon))
+        #expect(!daemon.log.contains("Fatal error"), "\(daemon.log.suffix(2000))")
+        #expect(await daemon.stop() == 0, "a clean exit on SIGTERM after the storm")
+    }
+
+    /// The daemon's descriptor count once it stops changing (connections from abandoned clients closed, slow
+    /// upstream calls finished): the same value twice, 300 ms apart.
+    private static func settledDescriptors(_ daemon: SidecarProcess) async throws -> Int {
+        var previous = -1
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let now = try #require(daemon.probe.openFileDescriptors)
+            if now == previous { return now }
+            previous = now
+            try await Task.sleep(for: .milliseconds(300))  // sampling /proc; there is no event to await
+        }
+        throw TimedOut(what: "the descriptor count to settle (last \(previous))")
+    }
+}
