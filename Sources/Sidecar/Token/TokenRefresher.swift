@@ -87,8 +87,9 @@ public actor TokenRefresher: Service {
         do {
             let answer = try await endpoint.fetch(forceRefresh: force)
             let token = AccessToken(value: answer.token, fetchedAt: WallClock.now(), expiresIn: answer.expiresIn)
-            adopt(token, expiresIn: answer.expiresIn)
+            // The file first: whoever sees the token held (readiness, READY=1) can rely on the file too.
             await writeFile(token)
+            adopt(token, expiresIn: answer.expiresIn)
             return .success(token)
         } catch {
             recordFailure(error)

@@ -111,7 +111,7 @@ struct KnobEndpointTests {
             let listed = try await emulator.get("/-/emulator/tokens")
             #expect(!listed.text.contains(token))
             let classic = try #require(listed.json["classic"] as? [String: Any])
-            #expect((7199...7200).contains(classic["expires_in"] as? Int ?? 0))
+            #expect((7170...7200).contains(classic["expires_in"] as? Int ?? 0))
             #expect((classic["fingerprint"] as? String)?.count == 16)
         }
     }
