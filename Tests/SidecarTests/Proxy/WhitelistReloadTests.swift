@@ -48,6 +48,21 @@ import WeChatEmulator
         #expect(metrics.contains("wxsidecar_whitelist_entries 4"))
     }
 
+    @Test func aReloadDoesNotDisturbRequestsInFlight() async throws {
+        let harness = try await SidecarHarness.start()
+        defer { Task { await harness.stop() } }
+        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, count: 1, delay: .seconds(2)))
+        async let slow = harness.send("GET", "/echo/slow")
+        try await eventually("the slow request to reach the upstream") {
+            harness.emulator.knobs.stats.requests(to: "/echo/slow") == 1
+        }
+        // Remove /echo/* while the call is in flight: the call completes, the next one is denied.
+        _ = try harness.directory.write("/wxa/msg_sec_check\n", to: "whitelist.txt")
+        try await eventually("the reload", timeout: .seconds(5)) { harness.logs.contains("whitelist reloaded") }
+        #expect(try await slow.status == 200)
+        #expect(try await harness.send("GET", "/echo/slow").status == 403)
+    }
+
     @Test func deletedFileKeepsThePreviousWhitelist() async throws {
         let harness = try await SidecarHarness.start()
         defer { Task { await harness.stop() } }
