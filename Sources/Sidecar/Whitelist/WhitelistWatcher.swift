@@ -26,7 +26,7 @@ public actor WhitelistWatcher: Service {
 
     public init(
         path: String, store: WhitelistStore, metrics: SidecarMetrics, logger: Logger,
-        pollInterval: Duration = .seconds(1), onSignalReload: @escaping @Sendable (Bool) -> Void = { _ in }
+        pollInterval: Duration = .milliseconds(500), onSignalReload: @escaping @Sendable (Bool) -> Void = { _ in }
     ) {
         self.path = path
         self.store = store
