@@ -20,7 +20,10 @@ enum FileChecks {
     static func identity(_ path: String) -> (inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int)? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return (UInt64(info.st_ino), Int64(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))
+        // st_mtim is a `struct timespec`: read its two words without naming the type, whose owning Clang
+        // module differs between clean and incremental builds.
+        let (seconds, nanoseconds) = withUnsafeBytes(of: info.st_mtim) { ($0.load(as: Int.self), $0.load(fromByteOffset: 8, as: Int.self)) }
+        return (UInt64(info.st_ino), Int64(info.st_size), seconds, nanoseconds)
     }
 
     /// The whole file as bytes, or the `errno` text.
