@@ -19,6 +19,10 @@ extension CurlClient {
         public var maxHostConnections: Int
         /// The most connections in all (`CURLMOPT_MAX_TOTAL_CONNECTIONS`), also the size of the connection cache.
         public var maxTotalConnections: Int
+        /// The most transfers handed to libcurl at once; later ones wait in the driver's queue, in order, their
+        /// timeout running. libcurl gives every transfer it holds an easy handle and buffers (tens of KiB) even
+        /// while it waits for a connection, so this bounds memory under a burst of callers.
+        public var maxActiveTransfers: Int
         /// The largest response body accepted; a transfer whose body grows past it fails with
         /// ``CurlError/Kind/tooLarge``.
         public var maxResponseBytes: Int
@@ -34,13 +38,15 @@ extension CurlClient {
         ///   - maxTotalConnections: The most connections in all; at least 1.
         ///   - maxResponseBytes: The largest response body accepted; at least 1.
         ///   - verbose: Whether libcurl traces to standard error.
+        ///   - maxActiveTransfers: The most transfers libcurl holds at once; at least 1.
         public init(
             caFile: String? = nil,
             systemCertificateDirectory: String = "/etc/ssl/certs",
             maxHostConnections: Int = 32,
             maxTotalConnections: Int = 64,
             maxResponseBytes: Int = 16 * 1024 * 1024,
-            verbose: Bool = false
+            verbose: Bool = false,
+            maxActiveTransfers: Int = 256
         ) {
             self.caFile = caFile
             self.systemCertificateDirectory = systemCertificateDirectory
@@ -48,6 +54,7 @@ extension CurlClient {
             self.maxTotalConnections = maxTotalConnections
             self.maxResponseBytes = maxResponseBytes
             self.verbose = verbose
+            self.maxActiveTransfers = maxActiveTransfers
         }
 
         /// Rejects values libcurl would misread.
@@ -56,6 +63,7 @@ extension CurlClient {
             guard maxHostConnections >= 1 else { throw reject("maxHostConnections must be at least 1") }
             guard maxTotalConnections >= 1 else { throw reject("maxTotalConnections must be at least 1") }
             guard maxResponseBytes >= 1 else { throw reject("maxResponseBytes must be at least 1") }
+            guard maxActiveTransfers >= 1 else { throw reject("maxActiveTransfers must be at least 1") }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 import CCurl
 import Logging
+import NIOCore
 import Synchronization
 
 // MARK: - CurlMultiLoop
@@ -22,6 +23,9 @@ final class CurlMultiLoop {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// Reset easy handles kept for reuse: they keep their TLS session cache.
     private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// Submissions beyond ``CurlClient/Configuration/maxActiveTransfers``, in arrival order, with when they
+    /// arrived (their timeout runs while they wait).
+    private var waiting = CircularBuffer<(submission: CurlMultiDriver.Submission, since: ContinuousClock.Instant)>()
 
     /// The longest `curl_multi_poll` wait when libcurl has no earlier timer.
     private static let pollTimeoutMilliseconds: Int32 = 1000
@@ -46,7 +50,7 @@ final class CurlMultiLoop {
         while true {
             switch driver.takeWork() {
             case .run(let submissions, let cancellations):
-                submissions.forEach(start)
+                submissions.forEach(admit)
                 cancellations.forEach(cancel)
             case .stop(let submissions):
                 stop(failing: submissions)
@@ -58,17 +62,41 @@ final class CurlMultiLoop {
                 logger.error("curl_multi_perform failed", metadata: ["wxsidecar.curl.code": "\(performed.rawValue)"])
             }
             finishCompleted()
+            startWaiting()
             _ = curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, nil)
         }
     }
 
     // MARK: Transfers
 
-    private func start(_ submission: CurlMultiDriver.Submission) {
+    /// Starts a submission, or queues it behind others when libcurl already holds the most it may.
+    private func admit(_ submission: CurlMultiDriver.Submission) {
+        if waiting.isEmpty && active.count < configuration.maxActiveTransfers {
+            start(submission)
+        } else {
+            waiting.append((submission, ContinuousClock.now))
+        }
+    }
+
+    /// Starts queued submissions while libcurl holds fewer than the most it may.
+    private func startWaiting() {
+        while active.count < configuration.maxActiveTransfers, let next = waiting.popFirst() {
+            start(next.submission, waited: ContinuousClock.now - next.since)
+        }
+    }
+
+    private func start(_ submission: CurlMultiDriver.Submission, waited: Duration = .zero) {
         let (transfer, continuation) = submission
         guard !transfer.cancelRequested.load(ordering: .acquiring) else {
             driver.record(connectionsOpened: 0, succeeded: false)
             continuation.resume(returning: .failure(Self.cancelledError))
+            return
+        }
+        let timeout = transfer.request.timeout - waited
+        guard timeout > .zero else {
+            driver.record(connectionsOpened: 0, succeeded: false)
+            continuation.resume(
+                returning: .failure(CurlError(.timeout, message: "the transfer waited its whole timeout for its turn")))
             return
         }
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
@@ -78,7 +106,7 @@ final class CurlMultiLoop {
         }
         transfer.continuation = continuation
         do {
-            try transfer.attach(to: easy, configuration: configuration)
+            try transfer.attach(to: easy, configuration: configuration, timeout: timeout)
         } catch {
             finish(transfer, outcome: .failure(error), added: false)
             return
@@ -93,6 +121,12 @@ final class CurlMultiLoop {
     }
 
     private func cancel(_ transfer: CurlTransfer) {
+        if transfer.easy == nil, let index = waiting.firstIndex(where: { $0.submission.transfer === transfer }) {
+            let (_, continuation) = waiting.remove(at: index).submission
+            driver.record(connectionsOpened: 0, succeeded: false)
+            continuation.resume(returning: .failure(Self.cancelledError))
+            return
+        }
         guard let easy = transfer.easy, active[easy] === transfer else { return }
         finish(transfer, outcome: .failure(Self.cancelledError))
     }
@@ -144,10 +178,11 @@ final class CurlMultiLoop {
 
     private func stop(failing submissions: [CurlMultiDriver.Submission]) {
         let error = CurlError(.shutdown, message: "the client shut down while the transfer ran")
-        for (_, continuation) in submissions {
+        for (_, continuation) in submissions + waiting.map(\.submission) {
             driver.record(connectionsOpened: 0, succeeded: false)
             continuation.resume(returning: .failure(error))
         }
+        waiting.removeAll()
         for transfer in Array(active.values) {
             finish(transfer, outcome: .failure(error))
         }

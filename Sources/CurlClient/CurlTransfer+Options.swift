@@ -7,11 +7,14 @@ import NIOCore
 // MARK: - Easy handle options
 
 extension CurlTransfer {
-    /// Sets every option of a fresh (or reset) easy handle for this transfer and remembers the handle.
+    /// Sets every option of a fresh (or reset) easy handle for this transfer and remembers the handle; `timeout`
+    /// is the request's, less the time it waited in the driver's queue.
     ///
     /// - Throws: ``CurlError/Kind/invalidRequest`` when libcurl refuses an option (a URL it cannot parse is only
     ///   found when the transfer runs).
-    func attach(to easy: UnsafeMutableRawPointer, configuration: CurlClient.Configuration) throws(CurlError) {
+    func attach(
+        to easy: UnsafeMutableRawPointer, configuration: CurlClient.Configuration, timeout: Duration
+    ) throws(CurlError) {
         self.easy = easy
         let context = Unmanaged.passUnretained(self).toOpaque()
         var options = EasyOptions(easy: easy)
@@ -23,7 +26,7 @@ extension CurlTransfer {
         options.set(CURLOPT_URL, request.url)
         options.set(CURLOPT_PATH_AS_IS, 1)  // send the path exactly as given: never squash dot segments
         options.set(CURLOPT_PROXY, "")  // ignore http_proxy/https_proxy from the environment: always connect directly
-        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)

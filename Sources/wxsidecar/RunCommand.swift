@@ -22,6 +22,8 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
+        // Tasks run on the NIO event loops rather than a separate pool: fewer thread hops per request (BENCHMARKS.md).
+        EventLoopExecutor.install()
         let configuration = try await loadConfigurationOrExit(options.config)
         let logger = makeRootLogger(configuration)
         let status: Int32

@@ -62,6 +62,12 @@ enum AtomicFile {
         unlink(probe)
     }
 
+    /// Creates `path`'s directory and its parents (mode 0755) when missing, so a folder removed while the
+    /// daemon runs comes back on the next write. A non-directory in the way is an error (ENOTDIR).
+    static func ensureDirectory(of path: String) throws(SystemError) {
+        try makeDirectories(split(path).directory)
+    }
+
     // MARK: Helpers
 
     static func split(_ path: String) -> (directory: String, name: String) {

@@ -66,11 +66,24 @@ enum HeaderFilter {
             && zip(name.utf8, lowercase.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 
+    /// The field names listed in `Connection` values, ASCII-lowercased. Names that are dropped anyway
+    /// (hop-by-hop ones, such as the usual `keep-alive`) are left out, so the common case allocates nothing.
     private static func namedInConnection(_ values: [String]) -> Set<String> {
         var names: Set<String> = []
         for value in values {
-            for token in value.split(separator: ",") {
-                names.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
+            for token in value.utf8.split(separator: UInt8(ascii: ",")) {
+                let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+                guard let first = token.firstIndex(where: { !isBlank($0) }),
+                    let last = token.lastIndex(where: { !isBlank($0) })
+                else { continue }
+                let trimmed = token[first...last]
+                let name = String(unsafeUninitializedCapacity: trimmed.count) { buffer in
+                    for (index, byte) in trimmed.enumerated() {
+                        buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    }
+                    return trimmed.count
+                }
+                if !hopByHop.contains(name) { names.insert(name) }
             }
         }
         return names

@@ -108,7 +108,7 @@ struct ProxyForwarder: Sendable {
     ) async -> Outcome {
         let upstream = UpstreamRequest(
             method: method,
-            url: settings.baseURL + QueryRewriter.upstreamPathAndQuery(for: target, token: token.value),
+            url: QueryRewriter.upstreamURL(base: settings.baseURL, for: target, token: token.value),
             headers: headers, body: body,
             timeout: .milliseconds(Int64(settings.timeout * 1000)),
             connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))

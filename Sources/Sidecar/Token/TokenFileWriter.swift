@@ -40,7 +40,8 @@ public struct TokenFileWriter: Sendable {
         }
     }
 
-    /// Writes the token (and metadata) if the file does not already hold it. Returns whether it wrote.
+    /// Writes the token (and metadata) if the file does not already hold it, recreating a folder that was
+    /// removed. Returns whether it wrote.
     @discardableResult
     public func write(_ token: AccessToken) async throws -> Bool {
         guard try await needsRewrite(for: token) else { return false }
@@ -48,8 +49,10 @@ public struct TokenFileWriter: Sendable {
         let mode = self.mode
         let metadata = metadataPath.map { ($0, metadataJSON(for: token)) }
         try await BlockingIO.run {
+            try AtomicFile.ensureDirectory(of: path)
             try AtomicFile.replace(path, with: Array(token.value.utf8), mode: mode)
             if let (metadataPath, json) = metadata {
+                try AtomicFile.ensureDirectory(of: metadataPath)
                 try AtomicFile.replace(metadataPath, with: json, mode: mode)
             }
         }

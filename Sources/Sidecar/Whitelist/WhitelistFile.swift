@@ -30,10 +30,20 @@ enum WhitelistFile {
     }
 
     /// Reads and parses the whitelist (at most 1 MiB).
-    static func load(_ path: String) -> Result<ParsedWhitelist, LoadError> {
+    ///
+    /// - Parameter refuseEmpty: refuse a file of zero bytes, which is what a file being rewritten in place
+    ///   (truncated, then written) looks like for a moment. Reloads pass `true`; a file that means "allow
+    ///   nothing" holds a comment line.
+    static func load(_ path: String, refuseEmpty: Bool = false) -> Result<ParsedWhitelist, LoadError> {
         switch FileChecks.read(path, limit: 1 << 20) {
         case .failure(let error):
             return .failure(LoadError(label: "unreadable", message: "cannot read the whitelist: \(error)"))
+        case .success(let bytes) where bytes.isEmpty && refuseEmpty:
+            return .failure(
+                LoadError(
+                    label: "empty",
+                    message: "\(path) is empty (0 bytes), as a file being rewritten is for a moment;"
+                        + " to allow nothing, write a comment line such as '# none'"))
         case .success(let bytes):
             guard bytes.count <= 1 << 20 else {
                 return .failure(LoadError(label: "too_large", message: "\(path) is larger than 1 MiB"))

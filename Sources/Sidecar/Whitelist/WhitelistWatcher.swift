@@ -9,8 +9,8 @@ import UnixSignals
 
 /// Keeps ``WhitelistStore`` in step with `whitelist.file`: polls the file's inode, size and mtime every
 /// ``pollInterval`` and reloads once a change has held still for one poll (so a file caught mid-write is
-/// not loaded), and reloads at once on SIGHUP. An invalid or unreadable file keeps the previous whitelist,
-/// logs the file and line, and counts a failed reload.
+/// not loaded), and reloads at once on SIGHUP. An invalid, unreadable or empty (0-byte) file keeps the
+/// previous whitelist, logs the file and line, and counts a failed reload.
 public actor WhitelistWatcher: Service {
     let path: String
     let store: WhitelistStore
@@ -111,7 +111,7 @@ public actor WhitelistWatcher: Service {
     func reload(reason: String) async {
         let path = self.path
         let stampBefore = await stamp()
-        let result = (try? await BlockingIO.run { WhitelistFile.load(path) })
+        let result = (try? await BlockingIO.run { WhitelistFile.load(path, refuseEmpty: true) })
             ?? .failure(.init(label: "unreadable", message: "cannot read \(path)"))
         loadedStamp = stampBefore
         switch result {

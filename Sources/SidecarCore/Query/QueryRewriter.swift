@@ -21,20 +21,42 @@ public enum QueryRewriter {
     public static func rewrite(query: Substring?, token: String) -> String {
         var result = ""
         result.reserveCapacity((query?.utf8.count ?? 0) + token.utf8.count + 14)
-        if let query {
-            for parameter in parameters(of: query) where !isCredentialParameter(parameter) {
-                result += parameter
-                result += "&"
-            }
-        }
-        result += "access_token="
-        result += percentEncoded(token)
+        appendRewritten(query: query, token: token, to: &result)
         return result
     }
 
     /// The path and query to request upstream, e.g. `/wxa/msg_sec_check?x=1&access_token=TOKEN`.
     public static func upstreamPathAndQuery(for target: RequestTarget, token: String) -> String {
-        String(target.path) + "?" + rewrite(query: target.query, token: token)
+        upstreamURL(base: "", for: target, token: token)
+    }
+
+    /// `base` followed by the path and query to request upstream, built in one string (one allocation).
+    public static func upstreamURL(base: String, for target: RequestTarget, token: String) -> String {
+        var result = ""
+        result.reserveCapacity(
+            base.utf8.count + target.path.utf8.count + 1 + (target.query?.utf8.count ?? 0) + token.utf8.count * 3 + 14)
+        result += base
+        result += target.path
+        result += "?"
+        appendRewritten(query: target.query, token: token, to: &result)
+        return result
+    }
+
+    private static func appendRewritten(query: Substring?, token: String, to result: inout String) {
+        if let query {
+            for parameter in query.utf8.split(separator: ByteClass.ampersand) {
+                let parameter = Substring(parameter)
+                guard !isCredentialParameter(parameter) else { continue }
+                result += parameter
+                result += "&"
+            }
+        }
+        result += "access_token="
+        if token.utf8.allSatisfy(ByteClass.isUnreserved) {
+            result += token
+        } else {
+            result += percentEncoded(token)
+        }
     }
 
     // MARK: Caller credentials

@@ -4,8 +4,9 @@
 /// Reads the top-level `errcode` of a WeChat JSON answer in one pass over its bytes, allocating nothing.
 ///
 /// The answer is validated as JSON (RFC 8259: structure, strings and their escapes, UTF-8, numbers, literals,
-/// nesting up to ``maximumDepth``) while it is scanned, so an invalid answer has no errcode, exactly as with a
-/// full parse. The errcode is the value of the top-level object's `errcode` member (the last one if repeated; an
+/// nesting up to ``maximumDepth``) while it is scanned, so an invalid answer has no errcode, as with the full
+/// parse (Foundation's `JSONSerialization`) it replaces; like that parser it accepts one trailing comma before `}`
+/// or `]`. (It differs only for numbers beyond `Int`'s range, which are no errcode here.) The errcode is the value of the top-level object's `errcode` member (the last one if repeated; an
 /// escaped key such as `"err\u0063ode"` counts) when that value is a number (truncated towards zero) or `true`/
 /// `false` (1/0); a string, `null`, an array or an object gives `nil`, as does a top-level value that is not an
 /// object. Members of nested objects (`{"result":{"errcode":40001}}`) are never the errcode.
@@ -125,7 +126,14 @@ private struct Parser {
             if isErrcode, let member { errcode = member }
             skipWhitespace()
             switch peek {
-            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: ","):
+                index += 1
+                // One trailing comma before the end is accepted, as Foundation's parser accepts it.
+                skipWhitespace()
+                if peek == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
             case UInt8(ascii: "}"):
                 index += 1
                 return
@@ -146,7 +154,13 @@ private struct Parser {
             _ = value(depth: depth, capture: false)
             skipWhitespace()
             switch peek {
-            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+                if peek == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
             case UInt8(ascii: "]"):
                 index += 1
                 return

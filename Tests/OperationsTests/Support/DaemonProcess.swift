@@ -25,12 +25,16 @@ final class DaemonProcess: Sendable {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("wxsidecar").path
     }
 
-    /// Starts `wxsidecar arguments…` with exactly `environment` (plus PATH), nothing inherited.
+    /// Starts `wxsidecar arguments…` with exactly `environment` (plus PATH), nothing inherited but the
+    /// sanitizer settings of `make sanitize` (`ASAN_OPTIONS`, …), without which an instrumented daemon's
+    /// exit-time report would change its exit status.
     init(arguments: [String], environment: [String: String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
+        let sanitizers = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+            .merging(sanitizers) { mine, _ in mine }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

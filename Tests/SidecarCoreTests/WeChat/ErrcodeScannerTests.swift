@@ -33,7 +33,16 @@ struct ErrcodeScannerTests {
         (#"{"errcodex":40001}"#, nil),
         (#"{"errcod":40001}"#, nil),
         (#"{"errcode":40001"#, nil),
-        (#"{"errcode":40001,}"#, nil),
+        (#"{"errcode":40001,}"#, 40001),
+        (#"{"a":[1,2,],"errcode":3}"#, 3),
+        (#"{"errcode":1,,}"#, nil),
+        (#"{,"errcode":1}"#, nil),
+        (#"{"a":[,1],"errcode":5}"#, nil),
+        (#"{"errcode":1e5}"#, 100000),
+        (#"{"errcode":true}"#, 1),
+        (#"{"errcode":+1}"#, nil),
+        (#"{"errcode":.5}"#, nil),
+        ("\u{FEFF}{\"errcode\":2}", 2),
         (#"{"errcode":40001} x"#, nil),
         (#"{"errcode":01}"#, nil),
         (#"{"errcode":-}"#, nil),
@@ -62,8 +71,10 @@ struct ErrcodeScannerTests {
     func deepNesting() {
         let deep = "{\"a\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + ",\"errcode\":1}"
         #expect(ErrcodeScanner.topLevelErrcode(Array(deep.utf8)) == nil)
-        let shallow = "{\"a\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + ",\"errcode\":1}"
+        #expect(Self.fullParse(deep) == nil)
+        let shallow = "{\"a\":" + String(repeating: "[", count: 510) + String(repeating: "]", count: 510) + ",\"errcode\":1}"
         #expect(ErrcodeScanner.topLevelErrcode(Array(shallow.utf8)) == 1)
+        #expect(Self.fullParse(shallow) == 1)
     }
 
     @Test("invalid UTF-8 in a string is not JSON")

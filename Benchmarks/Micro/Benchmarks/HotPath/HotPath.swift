@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import Foundation
 import SidecarCore
 
 // The per-request work SidecarCore does for `POST /wxa/msg_sec_check` (origin form) and
@@ -53,7 +54,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("PathWhitelist.authorize + matchedEntry (exact)") { benchmark in
+    Benchmark("PathWhitelist.authorize + matchedEntry, generic (before), exact") { benchmark in
         let target = parsed(originTarget)
         for _ in benchmark.scaledIterations {
             blackHole(whitelist.authorize(target))
@@ -61,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("PathWhitelist.authorize + matchedEntry (prefix)") { benchmark in
+    Benchmark("PathWhitelist.authorize + matchedEntry, generic (before), prefix") { benchmark in
         let target = parsed("/datacube/getweanalysisappiddailysummarytrend")
         for _ in benchmark.scaledIterations {
             blackHole(whitelist.authorize(target))
@@ -73,6 +74,13 @@ let benchmarks: @Sendable () -> Void = {
         let target = parsed(originTarget)
         for _ in benchmark.scaledIterations {
             blackHole(QueryRewriter.upstreamPathAndQuery(for: target, token: token))
+        }
+    }
+
+    Benchmark("QueryRewriter.upstreamURL (what the proxy calls)") { benchmark in
+        let target = parsed(originTarget)
+        for _ in benchmark.scaledIterations {
+            blackHole(QueryRewriter.upstreamURL(base: "https://api.weixin.qq.com", for: target, token: token))
         }
     }
 
@@ -93,12 +101,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("hot path: parse + whitelist + rewrite") { benchmark in
+    // What the proxy did before ErrcodeScanner: a full JSONSerialization parse of every JSON answer.
+    Benchmark("JSONSerialization on the same answer (before)") { benchmark in
+        let detail = Array(repeating: #"{"strategy":"content_model","errcode":0,"suggest":"pass","label":100,"prob":90}"#, count: 11)
+        let text = #"{"errcode":0,"errmsg":"ok","result":{"suggest":"pass","label":100},"detail":["#
+            + detail.joined(separator: ",") + #"],"trace_id":"0123456789abcdef"}"#
+        let body = Data(text.utf8)
+        for _ in benchmark.scaledIterations {
+            let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+            blackHole((object?["errcode"] as? NSNumber)?.intValue)
+        }
+    }
+
+    Benchmark("hot path: parse + admit + upstreamURL") { benchmark in
         for _ in benchmark.scaledIterations {
             guard case .success(let target) = RequestTarget.parse(method: "POST", target: originTarget) else { return }
-            blackHole(whitelist.authorize(target))
-            blackHole(whitelist.matchedEntry(target.path))
-            blackHole(QueryRewriter.upstreamPathAndQuery(for: target, token: token))
+            blackHole(whitelist.admit(target))
+            blackHole(QueryRewriter.upstreamURL(base: "https://api.weixin.qq.com", for: target, token: token))
+        }
+    }
+
+    Benchmark("PathWhitelist.admit (one pass, what the proxy calls)") { benchmark in
+        let target = parsed(originTarget)
+        for _ in benchmark.scaledIterations {
+            blackHole(whitelist.admit(target))
         }
     }
 }
