@@ -11,7 +11,7 @@ BINARY ?=
 BIN_PATH ?= $$($(SWIFT) build --show-bin-path)
 INSTALL_BINARY = $(or $(BINARY),$$($(SWIFT) build -c release --show-bin-path)/wxsidecar)
 
-.PHONY: setup build release dev test clean install uninstall dist deb check-ops bench bench-micro
+.PHONY: setup build release dev test clean install uninstall dist deb check-ops bench bench-micro ci-extra fuzz soak sanitize
 
 setup:
 	@scripts/setup.sh
@@ -29,8 +29,9 @@ dev: build
 ## Every test: unit tables, libcurl against in-process servers, the emulator, the daemon end to end.
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --skip ReliabilityTests $(BUILD_FLAGS)
 	@$(MAKE) --no-print-directory check-ops BIN_PATH="$$($(SWIFT) build --show-bin-path)"
+	@$(MAKE) --no-print-directory ci-extra BIN_PATH="$$($(SWIFT) build --show-bin-path)"
 
 ## Operations checks, after `swift build --build-tests`: systemd-analyze verify and the security score (at most
 ## 1.5) of the unit; the daemon's end-to-end tests under the unit's seccomp + MDWE sandbox; deploy/ manifests.
@@ -38,6 +39,39 @@ check-ops:
 	BINARY="$(BIN_PATH)/wxsidecar" scripts/check-systemd-unit.sh
 	BIN_PATH="$(BIN_PATH)" scripts/check-sandbox.sh
 	BINARY="$(BIN_PATH)/wxsidecar" scripts/check-deploy.sh
+
+## Reliability checks `make test` ends with (after `swift build --build-tests`): the ReliabilityTests suites on
+## their own (fault injection, malformed HTTP, disconnect storms: load that would skew other suites' timing),
+## every libFuzzer target for CI_FUZZ_SECONDS, and a CI_SOAK_SECONDS soak of the built daemon with faults.
+CI_FUZZ_SECONDS ?= 20
+CI_SOAK_SECONDS ?= 45
+ci-extra:
+	$(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
+	FUZZ_SECONDS=$(CI_FUZZ_SECONDS) scripts/fuzz.sh
+	python3 scripts/soak.py --binary "$(BIN_PATH)/wxsidecar" --duration $(CI_SOAK_SECONDS) --rate 50 --out .build/soak-ci
+
+## libFuzzer over SidecarCore (request paths + whitelist, the whitelist parser, query rewriting): FUZZ_SECONDS
+## per target (default 300), FUZZ_TARGETS to pick some. Inputs found go to .build-fuzz/, crashes to
+## .build-fuzz/artifacts/ (reproduce: scripts/fuzz.sh --reproduce TARGET FILE).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
+
+## The soak: SOAK_SECONDS (600) at SOAK_RATE (50) requests/s against `wxsidecar emulate`, tokens rotating every
+## 30 s, faults injected; fails on any non-injected failure or growing fds/RSS. SOAK_BINARY: the daemon to
+## drive (default: the debug build). Samples and logs in .build/soak/.
+SOAK_SECONDS ?= 600
+SOAK_RATE ?= 50
+SOAK_BINARY ?=
+soak: $(if $(SOAK_BINARY),,build)
+	python3 scripts/soak.py --binary "$(or $(SOAK_BINARY),$$($(SWIFT) build --show-bin-path)/wxsidecar)" \
+		--duration $(SOAK_SECONDS) --rate $(SOAK_RATE) --out .build/soak
+
+## The whole test suite under AddressSanitizer, then ThreadSanitizer (scratch paths .build-asan, .build-tsan;
+## TSan suppressions in scripts/tsan-suppressions.txt). SANITIZERS="address" to run one.
+sanitize: setup
+	scripts/sanitize.sh $(SANITIZERS)
 
 ## The binary, the systemd unit and /etc/wxsidecar (an existing config or whitelist is kept). PREFIX, DESTDIR,
 ## BINDIR, SYSCONFDIR, UNITDIR, SYSUSERSDIR, DOCDIR; BINARY=path skips the release build.
@@ -66,4 +100,4 @@ bench-micro: setup
 	cd Benchmarks/Micro && $(SWIFT) package --scratch-path ../../.build-micro --disable-sandbox benchmark --no-progress
 
 clean:
-	rm -rf .build .wxsidecar-dev
+	rm -rf .build .wxsidecar-dev .build-fuzz .build-asan .build-tsan

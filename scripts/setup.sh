@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing wxsidecar needs on a fresh Debian machine: libcurl's headers
-# (the CCurl system library), pkg-config, and the openssl CLI (tests generate a throwaway CA with it).
+# (the CCurl system library), pkg-config, the openssl CLI (tests generate a throwaway CA with it), and
+# python3 (the soak driver).
 set -euo pipefail
 
 need=()
@@ -8,6 +9,7 @@ pkg-config --exists libcurl 2>/dev/null || need+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)   # scripts/soak.py
 for extra in "$@"; do
   dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra")
 done

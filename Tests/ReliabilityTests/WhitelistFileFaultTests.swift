@@ -27,7 +27,7 @@ import Glibc
         return try await SidecarHarness.start(options)
     }
 
-    private var whitelistPath: (SidecarHarness) -> String { { $0.directory.path("whitelist.txt") } }
+    private func whitelistPath(_ harness: SidecarHarness) -> String { harness.directory.path("whitelist.txt") }
 
     /// The last good whitelist answers as before: allowed paths forwarded, others refused.
     private func expectLastGoodInForce(_ harness: SidecarHarness, _ comment: Comment) async throws {
@@ -114,7 +114,7 @@ import Glibc
                 guard fd >= 0 else { throw RawSocket.Failure(description: "open") }
                 defer { close(fd) }
                 _ = half.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                usleep(400_000)
+                usleep(250_000)
                 let rest = Array(full[half.count...]) + Array("# round \(round)\n".utf8)
                 _ = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             }

@@ -59,7 +59,9 @@ final class SidecarProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["run", "--config", config]
-        process.environment = ["PATH": "/usr/bin:/bin"]
+        // Nothing inherited but the sanitizer settings of `make sanitize`.
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+            .merging(["PATH": "/usr/bin:/bin"]) { $1 }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
