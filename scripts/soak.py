@@ -254,7 +254,8 @@ TOKEN_FAULTS = [
 
 def inject(emulator_port, sidecar_port, stats, counter):
     name, fault, expected = INJECTED[counter % len(INJECTED)]
-    path = f"/echo/injected/{counter}"
+    # A trailing segment, so one fault's prefix (/echo/injected/1/) never matches another call (/echo/injected/12/).
+    path = f"/echo/injected/{counter}/call"
     fault = dict(fault, path=path)
     fault.setdefault("count", 1)
     knob(emulator_port, "POST", "fault", fault)
