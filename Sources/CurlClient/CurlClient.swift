@@ -67,12 +67,49 @@ public final class CurlClient: Sendable {
         let driver = self.driver
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                driver.submit(transfer, continuation: continuation)
+                driver.submit(transfer) { continuation.resume(returning: $0) }
             }
         } onCancel: {
             driver.cancel(transfer)
         }
         return try outcome.get()
+    }
+
+    /// Sends a request and calls `completion` once with the whole response or the error, without a task: for
+    /// callers on an event loop, which hop back to it in `completion`.
+    ///
+    /// `completion` runs on the driver thread (or on the calling thread, at once, for a request that fails
+    /// validation or a client that has shut down): it must be short and must not block. The same errors as
+    /// ``execute(_:)``.
+    ///
+    /// - Returns: A handle to cancel the transfer with (its completion then gets ``CurlError/Kind/cancelled``).
+    @discardableResult
+    public func submit(
+        _ request: UpstreamRequest,
+        completion: @escaping @Sendable (Result<UpstreamResponse, CurlError>) -> Void
+    ) -> PendingTransfer {
+        let transfer: CurlTransfer
+        do {
+            transfer = try CurlTransfer(request: request, maxResponseBytes: configuration.maxResponseBytes)
+        } catch {
+            completion(.failure(error))
+            return PendingTransfer(driver: nil, transfer: nil)
+        }
+        driver.submit(transfer, completion: completion)
+        return PendingTransfer(driver: driver, transfer: transfer)
+    }
+
+    /// A transfer started with ``submit(_:completion:)``, to cancel it.
+    public struct PendingTransfer: Sendable {
+        fileprivate let driver: CurlMultiDriver?
+        fileprivate let transfer: CurlTransfer?
+
+        /// Removes the transfer (closing its connection if it was mid-way); its completion gets
+        /// ``CurlError/Kind/cancelled`` unless it has finished already. Safe from any thread, more than once.
+        public func cancel() {
+            guard let driver, let transfer else { return }
+            driver.cancel(transfer)
+        }
     }
 
     // MARK: Life cycle

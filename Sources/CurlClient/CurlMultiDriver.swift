@@ -13,8 +13,9 @@ import Synchronization
 /// Other threads only append to the inbox and call `curl_multi_wakeup`; the multi handle and every easy handle are
 /// used by the driver thread alone (see ``CurlMultiLoop``).
 final class CurlMultiDriver: Sendable {
-    /// A transfer handed in by ``CurlClient/execute(_:)`` with the continuation to resume.
-    typealias Submission = (transfer: CurlTransfer, continuation: CurlTransfer.Continuation)
+    /// A transfer handed in by ``CurlClient/execute(_:)`` or ``CurlClient/submit(_:completion:)`` with who waits
+    /// for its result.
+    typealias Submission = (transfer: CurlTransfer, completion: CurlTransfer.Completion)
 
     /// What the driver thread picks up from the inbox on each turn.
     enum Work {
@@ -94,15 +95,15 @@ final class CurlMultiDriver: Sendable {
     // MARK: Called from any thread
 
     /// Queues a transfer for the driver thread, or fails it at once if the driver has stopped.
-    func submit(_ transfer: CurlTransfer, continuation: CurlTransfer.Continuation) {
+    func submit(_ transfer: CurlTransfer, completion: @escaping CurlTransfer.Completion) {
         let accepted: Bool? = inbox.withLock { inbox in
             guard case .running = inbox.state else { return nil }
-            return enqueue(&inbox) { $0.submissions.append((transfer, continuation)) }
+            return enqueue(&inbox) { $0.submissions.append((transfer, completion)) }
         }
         if accepted == true { curl_multi_wakeup(multi.raw) }
         if accepted == nil {
             record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(returning: .failure(CurlError(.shutdown, message: "the client has shut down")))
+            completion(.failure(CurlError(.shutdown, message: "the client has shut down")))
         }
     }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// The driver thread's run loop and everything it alone touches: the multi handle, the easy handles and the
 /// transfers in flight.
 ///
-/// Each turn takes the inbox, adds and removes transfers, lets libcurl move data (`curl_multi_perform`), resumes the
+/// Each turn takes the inbox, adds and removes transfers, lets libcurl move data (`curl_multi_perform`), completes the
 /// finished transfers (`curl_multi_info_read`) and waits in `curl_multi_poll` for socket activity, a libcurl timer
 /// or a wakeup from another thread.
 final class CurlMultiLoop {
@@ -86,25 +86,24 @@ final class CurlMultiLoop {
     }
 
     private func start(_ submission: CurlMultiDriver.Submission, waited: Duration = .zero) {
-        let (transfer, continuation) = submission
+        let (transfer, completion) = submission
         guard !transfer.cancelRequested.load(ordering: .acquiring) else {
             driver.record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(returning: .failure(Self.cancelledError))
+            completion(.failure(Self.cancelledError))
             return
         }
         let timeout = transfer.request.timeout - waited
         guard timeout > .zero else {
             driver.record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(
-                returning: .failure(CurlError(.timeout, message: "the transfer waited its whole timeout for its turn")))
+            completion(.failure(CurlError(.timeout, message: "the transfer waited its whole timeout for its turn")))
             return
         }
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
             driver.record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(returning: .failure(CurlError(.setup, message: "curl_easy_init failed")))
+            completion(.failure(CurlError(.setup, message: "curl_easy_init failed")))
             return
         }
-        transfer.continuation = continuation
+        transfer.completion = completion
         do {
             try transfer.attach(to: easy, configuration: configuration, timeout: timeout)
         } catch {
@@ -122,9 +121,9 @@ final class CurlMultiLoop {
 
     private func cancel(_ transfer: CurlTransfer) {
         if transfer.easy == nil, let index = waiting.firstIndex(where: { $0.submission.transfer === transfer }) {
-            let (_, continuation) = waiting.remove(at: index).submission
+            let (_, completion) = waiting.remove(at: index).submission
             driver.record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(returning: .failure(Self.cancelledError))
+            completion(.failure(Self.cancelledError))
             return
         }
         guard let easy = transfer.easy, active[easy] === transfer else { return }
@@ -160,8 +159,9 @@ final class CurlMultiLoop {
                 metadata: ["wxsidecar.curl.error": "\(error.label)", "wxsidecar.curl.detail": "\(error)"]
             )
         }
-        transfer.continuation?.resume(returning: outcome)
-        transfer.continuation = nil
+        let completion = transfer.completion
+        transfer.completion = nil
+        completion?(outcome)
     }
 
     /// Resets a handle for reuse, or frees it when enough are idle.
@@ -178,9 +178,9 @@ final class CurlMultiLoop {
 
     private func stop(failing submissions: [CurlMultiDriver.Submission]) {
         let error = CurlError(.shutdown, message: "the client shut down while the transfer ran")
-        for (_, continuation) in submissions + waiting.map(\.submission) {
+        for (_, completion) in submissions + waiting.map(\.submission) {
             driver.record(connectionsOpened: 0, succeeded: false)
-            continuation.resume(returning: .failure(error))
+            completion(.failure(error))
         }
         waiting.removeAll()
         for transfer in Array(active.values) {

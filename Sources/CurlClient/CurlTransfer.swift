@@ -7,15 +7,15 @@ import Synchronization
 
 // MARK: - CurlTransfer
 
-/// One request in flight: the request, the buffers libcurl reads from and writes to, and the continuation of the
-/// task waiting for it.
+/// One request in flight: the request, the buffers libcurl reads from and writes to, and who waits for its result.
 ///
 /// `@unchecked Sendable`: the submitting task creates it and hands it to the driver through the driver's locked
 /// inbox; from then on every mutable property is touched only on the driver thread (libcurl runs the callbacks
 /// there, inside `curl_multi_perform`). The one property other threads touch, ``cancelRequested``, is atomic.
 final class CurlTransfer: @unchecked Sendable {
-    /// The continuation of the task waiting in ``CurlClient/execute(_:)``.
-    typealias Continuation = CheckedContinuation<Result<UpstreamResponse, CurlError>, Never>
+    /// Called once, on the driver thread, with the transfer's result: resumes the task waiting in
+    /// ``CurlClient/execute(_:)`` or runs the callback given to ``CurlClient/submit(_:completion:)``.
+    typealias Completion = @Sendable (Result<UpstreamResponse, CurlError>) -> Void
 
     /// The request as given by the caller.
     let request: UpstreamRequest
@@ -30,8 +30,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: Driver thread only
 
-    /// The waiting task, resumed exactly once by the driver.
-    var continuation: Continuation?
+    /// Who waits for the result, called exactly once by the driver.
+    var completion: Completion?
     /// The easy handle while the transfer is attached to one.
     var easy: UnsafeMutableRawPointer?
     /// The request header fields as a libcurl list, freed with the transfer.

@@ -49,6 +49,50 @@ public enum RawHTTPClient {
         }
     }
 
+    /// Sends `request` (which may hold several pipelined requests) and returns every byte the server sends until it
+    /// closes the connection, on a dedicated thread.
+    public static func sendUntilClosed(_ request: String, port: Int, timeoutSeconds: Int = 10) async throws -> [UInt8] {
+        try await DedicatedThread.run {
+            try readUntilClosed(Array(request.utf8), port: port, timeoutSeconds: timeoutSeconds, closeAfterSending: false)
+        }
+    }
+
+    /// Connects, sends `request`, and closes the connection at once without reading: a caller that goes away.
+    public static func sendAndHangUp(_ request: String, port: Int) async throws {
+        _ = try await DedicatedThread.run {
+            try readUntilClosed(Array(request.utf8), port: port, timeoutSeconds: 1, closeAfterSending: true)
+        }
+    }
+
+    private static func readUntilClosed(
+        _ request: [UInt8], port: Int, timeoutSeconds: Int, closeAfterSending: Bool
+    ) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
+        let sent = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == request.count else { throw Failure(description: "send: \(errno)") }
+        if closeAfterSending { return [] }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return received }
+            guard count > 0 else { throw Failure(description: "recv: \(errno) after \(received.count) bytes") }
+            received.append(contentsOf: chunk[0..<count])
+        }
+    }
+
     private static func exchange(_ request: [UInt8], port: Int, timeoutSeconds: Int) throws -> Response {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -3,7 +3,7 @@
 
 import CurlClient
 import Foundation
-import HTTPTypes
+import NIOHTTP1
 import NIOCore
 import Prometheus
 import SidecarCore
@@ -17,9 +17,9 @@ struct AdminEndpoints: Sendable {
     let metrics: SidecarMetrics
     let status: StatusReporter
 
-    func respond(method: HTTPRequest.Method, target: String) -> ProxyForwarder.Outcome {
+    func respond(method: String, target: String) -> ProxyForwarder.Outcome {
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        guard method == .get || method == .head else {
+        guard method == "GET" || method == "HEAD" else {
             return json(405, WeChatErrorBody.json(errcode: 43002, errmsg: "require GET method for \(path)"), label: path)
         }
         switch path {
@@ -30,8 +30,7 @@ struct AdminEndpoints: Sendable {
             return json(503, #"{"ready":false,"reason":"no valid access_token yet"}"#, label: path)
         case "/-/metrics":
             metrics.tokenExpiresIn.set(max(0, tokens.validToken()?.remaining(at: WallClock.now()) ?? 0).rounded())
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
             return .init(status: 200, headers: headers, body: ByteBuffer(bytes: metrics.render()), pathLabel: "admin", path: path)
         case "/-/status":
             return json(200, status.json(), label: path)
@@ -41,8 +40,7 @@ struct AdminEndpoints: Sendable {
     }
 
     private func json(_ status: Int, _ body: String, label: String) -> ProxyForwarder.Outcome {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
+        let headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
         return .init(status: status, headers: headers, body: ByteBuffer(string: body), pathLabel: "admin", path: label)
     }
 }

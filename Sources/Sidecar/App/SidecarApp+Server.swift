@@ -29,11 +29,12 @@ extension SidecarApp {
             appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
             upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
             startedAt: WallClock.now())
+        let ledger = RequestLedger(
+            gate: CallerGate(configuration.callers),
+            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
         let responder = SidecarResponder(
-            forwarder: forwarder,
             admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
-            metrics: metrics, gate: CallerGate(configuration.callers),
-            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, logger: logger)
+            ledger: ledger)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.limits.maxHeaderBytes
         limits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
@@ -41,7 +42,7 @@ extension SidecarApp {
             responder: { request, writer, channel in
                 try await responder.respond(to: request, writer: writer, remote: channel.remoteAddress)
             },
-            decoderLimits: limits, idleTimeout: .seconds(75),
+            forwarder: forwarder, ledger: ledger, decoderLimits: limits, idleTimeout: .seconds(75),
             headerTimeout: .milliseconds(Int64(configuration.limits.headerTimeout * 1000)))
         let listen = configuration.listen
         let socketMode = configuration.callers.socketMode

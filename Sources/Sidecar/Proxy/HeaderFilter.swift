@@ -1,8 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
-import HTTPTypes
+import NIOHTTP1
 
 /// Which headers cross the proxy. End-to-end headers pass both ways; hop-by-hop headers (RFC 9110 §7.6.1,
 /// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
@@ -23,36 +22,63 @@ enum HeaderFilter {
 
     /// The caller's end-to-end headers, in order, to send to WeChat; `callerKeyHeader` (lowercase) is the
     /// sidecar's own `auth.header`, never forwarded.
-    static func forwardedRequestHeaders(_ fields: HTTPFields, callerKeyHeader: String? = nil) -> [(name: String, value: String)] {
-        let named = namedInConnection(fields[values: .connection])
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(fields.count)
-        for field in fields {
-            let name = field.name.canonicalName
-            if hopByHop.contains(name) || notForwarded.contains(name) || named.contains(name) || name == callerKeyHeader {
+    static func forwardedRequestHeaders(_ headers: HTTPHeaders, callerKeyHeader: String? = nil) -> [(name: String, value: String)] {
+        var named: Set<String> = []
+        for (name, value) in headers where equalsIgnoringASCIICase(name, "connection") {
+            named.formUnion(namedInConnection([value]))
+        }
+        var forwarded: [(name: String, value: String)] = []
+        forwarded.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            let lower = asciiLowercased(name)
+            if hopByHop.contains(lower) || notForwarded.contains(lower) || named.contains(lower) || lower == callerKeyHeader {
                 continue
             }
-            headers.append((field.name.rawName, field.value))
+            forwarded.append((name, value))
         }
-        return headers
+        return forwarded
     }
 
     /// WeChat's end-to-end response headers, in order, to return to the caller.
-    static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPFields {
+    static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPHeaders {
         var named: Set<String> = []
         for header in headers where equalsIgnoringASCIICase(header.name, "connection") {
             named.formUnion(namedInConnection([header.value]))
         }
-        var fields = HTTPFields()
-        fields.reserveCapacity(headers.count)
+        var returned = HTTPHeaders()
+        returned.reserveCapacity(headers.count + 2)
         for header in headers {
-            // The field name's canonical (lowercase) form is computed once, by HTTPField.Name, and compared.
-            guard let name = HTTPField.Name(header.name) else { continue }
-            let lower = name.canonicalName
+            guard isToken(header.name) else { continue }
+            let lower = asciiLowercased(header.name)
             if hopByHop.contains(lower) || notReturned.contains(lower) || named.contains(lower) { continue }
-            fields.append(HTTPField(name: name, value: header.value))
+            returned.add(name: header.name, value: header.value)
         }
-        return fields
+        return returned
+    }
+
+    /// Whether `name` is a valid field name (an RFC 9110 token); anything else from upstream is dropped.
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default:
+                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+
+    /// `name` with ASCII letters lowercased; the usual short names stay small strings (no allocation), and a
+    /// name already lowercase is returned as it is.
+    static func asciiLowercased(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
+        return String(unsafeUninitializedCapacity: name.utf8.count) { buffer in
+            for (index, byte) in name.utf8.enumerated() {
+                buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return name.utf8.count
+        }
     }
 
     /// The value of the first header named `lowercaseName` (ASCII case ignored), without allocating.

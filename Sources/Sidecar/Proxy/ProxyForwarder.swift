@@ -2,15 +2,19 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
-import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import Prometheus
 import SidecarCore
 
-/// Forwards one WeChat API call: validates the raw target, checks the whitelist, appends the token,
-/// sends it through libcurl, and retries once with a fresh token when WeChat says the token is no good.
+/// Forwards one WeChat API call: validates the raw target, checks the whitelist, the quota and the token
+/// (``admit(method:rawTarget:headers:)``), then sends it through libcurl and retries once with a fresh token when
+/// WeChat says the token is no good (``send(_:body:on:completion:)``).
+///
+/// No task and no lock on the way: ``ProxyRequestHandler`` calls it on the connection's event loop, the transfer
+/// runs on libcurl's thread, and the answer comes back to the event loop. Only a token error goes through a task
+/// (the refresher is an actor).
 struct ProxyForwarder: Sendable {
     /// What the forwarder needs from the configuration.
     struct Settings: Sendable {
@@ -22,10 +26,28 @@ struct ProxyForwarder: Sendable {
         var callerKeyHeader: String?
     }
 
+    /// A call that passed every check: what to send once its body is in.
+    struct Call: Sendable {
+        var method: String
+        var target: RequestTarget
+        /// The whitelist entry the path matched: a bounded metric label.
+        var pathLabel: String
+        /// The path as sent (safe to log).
+        var path: String
+        var token: AccessToken
+        var headers: [(name: String, value: String)]
+    }
+
+    /// What to do with a request head.
+    enum Admission: Sendable {
+        case forward(Call)
+        case answer(Outcome)
+    }
+
     /// The outcome of one call, for the response, the access log and the metrics.
     struct Outcome: Sendable {
         var status: Int
-        var headers: HTTPFields
+        var headers: HTTPHeaders
         var body: ByteBuffer
         /// The whitelist entry the path matched, or `denied` / `invalid`: a bounded metric label.
         var pathLabel: String
@@ -47,91 +69,108 @@ struct ProxyForwarder: Sendable {
     let quota: QuotaGuard
     let metrics: SidecarMetrics
 
-    // MARK: Handling
+    // MARK: Admission
 
-    func handle(_ request: inout Request, rawTarget: String) async -> Outcome {
+    /// Checks a request head: target, whitelist, quota, token and declared body size.
+    func admit(method: String, rawTarget: String, headers: HTTPHeaders) -> Admission {
         let target: RequestTarget
-        switch RequestTarget.parse(method: request.method.rawValue, target: rawTarget, allowedHosts: settings.allowedHosts) {
-        case .failure(let rejection): return answer(SidecarAnswer(rejection), pathLabel: "invalid", path: nil)
+        switch RequestTarget.parse(method: method, target: rawTarget, allowedHosts: settings.allowedHosts) {
+        case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "invalid", path: nil))
         case .success(let parsed): target = parsed
         }
         let path = String(target.path)
         let pathLabel: String
-        switch self.whitelist.whitelist.admit(target) {
-        case .failure(let rejection): return answer(SidecarAnswer(rejection), pathLabel: "denied", path: path)
+        switch whitelist.whitelist.admit(target) {
+        case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
         case .success(let entry): pathLabel = entry
         }
         if let refusal = quota.admit(target.path) {
-            return answer(refusal, pathLabel: pathLabel, path: path)
+            return .answer(answer(refusal, pathLabel: pathLabel, path: path))
         }
         guard let token = tokens.validToken() else {
-            return answer(.tokenNotReady, pathLabel: pathLabel, path: path)
+            return .answer(answer(.tokenNotReady, pathLabel: pathLabel, path: path))
         }
-        let body: ByteBuffer?
-        do {
-            body = try await collectBody(&request)
-        } catch {
-            return answer(error, pathLabel: pathLabel, path: path)
+        if let declared = headers.first(name: "content-length").flatMap(Int.init), declared > settings.maxBodyBytes {
+            return .answer(answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: pathLabel, path: path))
         }
-        let headers = HeaderFilter.forwardedRequestHeaders(request.headers, callerKeyHeader: settings.callerKeyHeader)
-        var outcome = await forward(request.method.rawValue, target, token: token, headers: headers, body: body)
-        if TokenErrorDetector.isTokenError(outcome.errcode) {
+        return .forward(Call(
+            method: method, target: target, pathLabel: pathLabel, path: path, token: token,
+            headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader)))
+    }
+
+    /// The answer when the request body passes `limits.max_body_bytes` while it arrives.
+    func bodyTooLarge(_ call: Call) -> Outcome {
+        answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: call.pathLabel, path: call.path)
+    }
+
+    // MARK: Sending
+
+    /// Sends the call and calls `completion` on `eventLoop` with the outcome; on a token error, once more with a
+    /// recovered token.
+    ///
+    /// - Returns: The first transfer, to cancel when the caller goes away.
+    @discardableResult
+    func send(
+        _ call: Call, body: ByteBuffer?, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (Outcome) -> Void
+    ) -> CurlClient.PendingTransfer {
+        transfer(call, token: call.token, body: body, on: eventLoop) { [self] outcome in
+            guard TokenErrorDetector.isTokenError(outcome.errcode) else {
+                completion(outcome)
+                return
+            }
             metrics.upstreamErrors("token_invalid").increment()
-            if let fresh = await refresher.recover(from: token.value) {
-                outcome = await forward(request.method.rawValue, target, token: fresh, headers: headers, body: body)
-                outcome.retriedWithNewToken = true
+            Task {
+                guard let fresh = await refresher.recover(from: call.token.value) else {
+                    eventLoop.execute { completion(outcome) }
+                    return
+                }
+                transfer(call, token: fresh, body: body, on: eventLoop) { retried in
+                    var retried = retried
+                    retried.retriedWithNewToken = true
+                    completion(retried)
+                }
             }
         }
-        outcome.pathLabel = pathLabel
-        outcome.path = path
-        return outcome
     }
 
-    // MARK: Steps
-
-    private func collectBody(_ request: inout Request) async throws(SidecarAnswer) -> ByteBuffer? {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
-            throw .bodyTooLarge(limit: settings.maxBodyBytes)
-        }
-        do {
-            let buffer = try await request.collectBody(upTo: settings.maxBodyBytes)
-            return buffer.readableBytes == 0 && request.headers[.contentLength] == nil
-                && request.headers[.transferEncoding] == nil ? nil : buffer
-        } catch {
-            throw .bodyTooLarge(limit: settings.maxBodyBytes)
-        }
-    }
-
-    private func forward(
-        _ method: String, _ target: RequestTarget, token: AccessToken, headers: [(name: String, value: String)],
-        body: ByteBuffer?
-    ) async -> Outcome {
+    /// One transfer; `completion` runs on `eventLoop`, where the answer is read (headers, errcode).
+    @discardableResult
+    private func transfer(
+        _ call: Call, token: AccessToken, body: ByteBuffer?, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (Outcome) -> Void
+    ) -> CurlClient.PendingTransfer {
         let upstream = UpstreamRequest(
-            method: method,
-            url: QueryRewriter.upstreamURL(base: settings.baseURL, for: target, token: token.value),
-            headers: headers, body: body,
+            method: call.method,
+            url: QueryRewriter.upstreamURL(base: settings.baseURL, for: call.target, token: token.value),
+            headers: call.headers, body: body,
             timeout: .milliseconds(Int64(settings.timeout * 1000)),
             connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))
-        do {
-            let response = try await client.execute(upstream)
+        return client.submit(upstream) { [self] result in
+            eventLoop.execute {
+                var outcome = self.outcome(of: result)
+                outcome.pathLabel = call.pathLabel
+                outcome.path = call.path
+                completion(outcome)
+            }
+        }
+    }
+
+    private func outcome(of result: Result<UpstreamResponse, CurlError>) -> Outcome {
+        switch result {
+        case .success(let response):
             let contentType = HeaderFilter.firstValue(of: "content-type", in: response.headers)
             return Outcome(
                 status: response.status, headers: HeaderFilter.returnedResponseHeaders(response.headers),
                 body: response.body, pathLabel: "", path: nil,
                 errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
-        } catch {
+        case .failure(let error):
             metrics.upstreamErrors(error.label).increment()
             return answer(.upstreamFailed(error, timeout: settings.timeout), pathLabel: "", path: nil)
         }
     }
 
-    /// An outcome for an answer the sidecar makes itself.
     func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> Outcome {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        if answer.closeConnection { headers[.connection] = "close" }
-        return Outcome(
-            status: answer.status, headers: headers, body: ByteBuffer(string: answer.body), pathLabel: pathLabel,
-            path: path, errcode: answer.errcode, answerLabel: answer.label, closeConnection: answer.closeConnection)
+        .answer(answer, pathLabel: pathLabel, path: path)
     }
 }

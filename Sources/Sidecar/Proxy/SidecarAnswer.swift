@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
+import NIOCore
+import NIOHTTP1
 import SidecarCore
 
 /// An answer the sidecar makes itself, WeChat-style: `{"errcode":N,"errmsg":"…"}` with an HTTP status.
@@ -62,5 +64,17 @@ struct SidecarAnswer: Error, Sendable {
         self.errmsg = errmsg
         self.label = label
         self.closeConnection = closeConnection
+    }
+}
+
+extension ProxyForwarder.Outcome {
+    /// The outcome for an answer the sidecar makes itself: WeChat-style JSON.
+    static func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> Self {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        if answer.closeConnection { headers.add(name: "Connection", value: "close") }
+        return Self(
+            status: answer.status, headers: headers, body: ByteBuffer(string: answer.body), pathLabel: pathLabel,
+            path: path, errcode: answer.errcode, answerLabel: answer.label, closeConnection: answer.closeConnection)
     }
 }

@@ -1,7 +1,6 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import HTTPTypes
 import NIOCore
 import SidecarCore
 
@@ -10,12 +9,15 @@ import SidecarCore
 /// The liveness and readiness probes need no key.
 struct CallerGate: Sendable {
     let key: [UInt8]?
-    let header: HTTPField.Name
+    /// `auth.header` as configured, and lowercase.
+    let headerName: String
+    let header: String
     let allowCIDRs: [CIDRBlock]
 
     init(_ callers: SidecarConfiguration.Callers) {
         key = callers.key.map { Array($0.utf8) }
-        header = HTTPField.Name(callers.keyHeader) ?? HTTPField.Name("x-wxsidecar-key")!
+        headerName = callers.keyHeader
+        header = HeaderFilter.asciiLowercased(callers.keyHeader)
         allowCIDRs = callers.allowCIDRs
     }
 
@@ -23,7 +25,8 @@ struct CallerGate: Sendable {
     var isOpen: Bool { key == nil && allowCIDRs.isEmpty }
 
     /// `nil` when the caller may proceed, else the answer.
-    func check(remote: SocketAddress?, headers: HTTPFields, rawTarget: String) -> SidecarAnswer? {
+    /// `sentKey` is the value of the caller's `auth.header`, if it sent one.
+    func check(remote: SocketAddress?, sentKey: String?, rawTarget: String) -> SidecarAnswer? {
         if !allowCIDRs.isEmpty, let address = remote, let ip = address.ipAddress,
             let bytes = IPAddressBytes.parse(ip.split(separator: "%").first ?? ""),
             !isLoopback(bytes), !allowCIDRs.contains(where: { $0.contains(bytes) })
@@ -32,10 +35,10 @@ struct CallerGate: Sendable {
                 status: 403, errcode: -1, errmsg: "caller \(ip) is not in allow_cidrs", label: "caller_not_allowed")
         }
         guard let key, !Self.isProbe(rawTarget) else { return nil }
-        guard let sent = headers[header], Self.constantTimeEqual(Array(sent.utf8), key) else {
+        guard let sent = sentKey, Self.constantTimeEqual(Array(sent.utf8), key) else {
             return SidecarAnswer(
                 status: 401, errcode: -1,
-                errmsg: "missing or wrong caller key: send the key from auth.key_file in the \(header.rawName) header",
+                errmsg: "missing or wrong caller key: send the key from auth.key_file in the \(headerName) header",
                 label: "caller_key_missing")
         }
         return nil

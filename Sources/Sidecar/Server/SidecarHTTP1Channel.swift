@@ -8,18 +8,23 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1.1 child channel with two handlers of ours in front of the conversion to HTTP types:
-/// ``RequestTargetRecorder`` (keeps the request target exactly as received, which the conversion would
-/// rewrite for absolute-form requests) and ``MalformedRequestHandler`` (answers unparseable HTTP with a
-/// WeChat-style JSON 400 and closes that connection; the daemon keeps serving).
+/// Hummingbird's HTTP/1.1 child channel with handlers of ours in front of the conversion to HTTP types:
+/// ``MalformedRequestHandler`` (answers unparseable HTTP with a WeChat-style JSON 400 and closes that connection;
+/// the daemon keeps serving), ``SlowHeaderGuard`` (408 for a head that does not arrive in time),
+/// ``ProxyRequestHandler`` (serves API calls right here on the event loop, and owns keep-alive, pipelining, the idle
+/// timeout and graceful shutdown for the connection), and ``RequestTargetRecorder`` (keeps the request target of
+/// the admin requests passed on to Hummingbird exactly as received, and refuses `CONNECT`).
 struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
     let responder: HTTPChannelHandler.Responder
+    /// Serves API calls in the pipeline (``ProxyRequestHandler``); the responder gets the rest.
+    let forwarder: ProxyForwarder
+    let ledger: RequestLedger
     /// Limits of the HTTP/1 parser: header field size and total header size.
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
     /// Close a connection idle for this long.
-    var idleTimeout: Duration?
+    var idleTimeout: TimeAmount
     /// Close a connection that started a request head and did not finish it within this long (408).
     var headerTimeout: TimeAmount
 
@@ -39,9 +44,9 @@ struct SidecarHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             try pipeline.addHandler(slowHeaders.start, position: .after(rawWriter))
             try pipeline.addHandler(MalformedRequestHandler())
             try pipeline.addHandler(slowHeaders.finish)
+            try pipeline.addHandler(ProxyRequestHandler(forwarder: forwarder, ledger: ledger, idleTimeout: idleTimeout))
             try pipeline.addHandler(RequestTargetRecorder())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
             return try NIOAsyncChannel(
                 wrappingChannelSynchronously: channel,
                 configuration: .init(isOutboundHalfClosureEnabled: true)

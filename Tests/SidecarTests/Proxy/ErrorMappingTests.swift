@@ -46,6 +46,11 @@ import WeChatEmulator
         #expect(response.status == 503)
         #expect(response.errcode == 85113)
         #expect(try await harness.send("GET", "/-/ready").status == 503)
+        // The first fetch may still be on its way when the call is refused: wait for its result.
+        try await eventually("the first refresh to fail") {
+            let status = try await harness.send("GET", "/-/status")
+            return (status.json["token"] as? [String: Any])?["last_refresh_result"] as? String != "none"
+        }
         let status = try await harness.send("GET", "/-/status")
         #expect((status.json["token"] as? [String: Any])?["last_refresh_result"] as? String == "config_error")
         #expect(((status.json["token"] as? [String: Any])?["last_refresh_error"] as? String)?.contains("40164") == true)

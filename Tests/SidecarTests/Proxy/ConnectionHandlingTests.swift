@@ -1,0 +1,89 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import Foundation
+import TestSupport
+import Testing
+import WeChatEmulator
+
+/// What ``ProxyRequestHandler`` owns besides forwarding: keep-alive and `Connection: close`, HTTP/1.0, pipelined
+/// requests answered in order (API calls and admin requests mixed), `HEAD`, and a caller that hangs up.
+@Suite struct ConnectionHandlingTests {
+    /// The responses in `bytes`, in order: status and body text.
+    private func responses(in bytes: [UInt8]) -> [(status: Int, head: String, body: String)] {
+        var result: [(Int, String, String)] = []
+        var rest = bytes[...]
+        while let end = rest.firstRange(of: Array("\r\n\r\n".utf8)) {
+            let head = String(decoding: rest[..<end.lowerBound], as: UTF8.self)
+            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            let length = head.split(separator: "\r\n")
+                .first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+            let bodyEnd = min(rest.endIndex, end.upperBound + length)
+            result.append((status, head, String(decoding: rest[end.upperBound..<bodyEnd], as: UTF8.self)))
+            rest = rest[bodyEnd...]
+        }
+        return result
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let harness = try await SidecarHarness.start()
+        defer { Task { await harness.stop() } }
+        // The first call is slow, so the two behind it are read (and wait) while it is with the upstream.
+        harness.emulator.knobs.addFault(
+            EmulatorFault(pathPrefix: "/echo/first", action: .none, count: 1, delay: .milliseconds(300)))
+        let requests = "POST /echo/first HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+            + "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /echo/third HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nthird"
+        let answers = responses(in: try await RawHTTPClient.sendUntilClosed(requests, port: harness.sidecarPort))
+        try #require(answers.count == 3)
+        #expect(answers.map(\.status) == [200, 200, 200])
+        #expect(answers[0].body.contains(#""path":"\/echo\/first""#) || answers[0].body.contains(#""path":"/echo/first""#))
+        #expect(answers[0].body.contains(#""body":"first""#))
+        #expect(answers[1].body == #"{"status":"ok"}"#)
+        #expect(answers[2].body.contains(#""body":"third""#))
+        #expect(answers[2].head.lowercased().contains("connection: close"))
+    }
+
+    @Test func http10AndConnectionCloseEndTheConnectionAfterTheAnswer() async throws {
+        let harness = try await SidecarHarness.start()
+        defer { Task { await harness.stop() } }
+        let old = responses(in: try await RawHTTPClient.sendUntilClosed("GET /echo/old HTTP/1.0\r\n\r\n", port: harness.sidecarPort))
+        try #require(old.count == 1)
+        #expect(old[0].head.hasPrefix("HTTP/1.0 200"))
+        let closing = responses(in: try await RawHTTPClient.sendUntilClosed(
+            "GET /echo/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort))
+        try #require(closing.count == 1)
+        #expect(closing[0].status == 200)
+        #expect(closing[0].head.lowercased().contains("connection: close"))
+    }
+
+    @Test func headAnswersCarryNoBody() async throws {
+        let harness = try await SidecarHarness.start()
+        defer { Task { await harness.stop() } }
+        let bytes = try await RawHTTPClient.sendUntilClosed(
+            "HEAD /not/listed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 403"))
+        #expect(text.lowercased().contains("content-length: "))
+        #expect(text.hasSuffix("\r\n\r\n"))
+    }
+
+    @Test func aCallerThatHangsUpCancelsItsUpstreamCall() async throws {
+        var options = SidecarHarness.Options()
+        options.upstreamTimeout = 30
+        let harness = try await SidecarHarness.start(options)
+        defer { Task { await harness.stop() } }
+        harness.emulator.knobs.addFault(
+            EmulatorFault(pathPrefix: "/echo/hang", action: .none, count: 1, delay: .seconds(25)))
+        try await RawHTTPClient.sendAndHangUp(
+            "POST /echo/hang HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", port: harness.sidecarPort)
+        // Long before the upstream would answer (25 s) or time out (30 s), the call is cancelled.
+        try await eventually("the upstream call to be cancelled", timeout: .seconds(10)) {
+            let metrics = try await harness.send("GET", "/-/metrics").text
+            return metrics.contains(#"wxsidecar_upstream_errors_total{kind="cancelled"} 1"#)
+        }
+        #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
+    }
+}
