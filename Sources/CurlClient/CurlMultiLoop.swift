@@ -21,7 +21,7 @@ final class CurlMultiLoop {
     private let logger: Logger
     /// The transfers in flight by easy handle; holding them here keeps the callbacks' unretained pointers valid.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    /// Reset easy handles kept for reuse: they keep their TLS session cache.
+    /// Easy handles kept for reuse, with their shared options set: they keep their TLS session cache.
     private var idleHandles: [UnsafeMutableRawPointer] = []
     /// Submissions beyond ``CurlClient/Configuration/maxActiveTransfers``, in arrival order, with when they
     /// arrived (their timeout runs while they wait).
@@ -98,16 +98,17 @@ final class CurlMultiLoop {
             completion(.failure(CurlError(.timeout, message: "the transfer waited its whole timeout for its turn")))
             return
         }
-        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+        let recycled = idleHandles.popLast()
+        guard let easy = recycled ?? curl_easy_init() else {
             driver.record(connectionsOpened: 0, succeeded: false)
             completion(.failure(CurlError(.setup, message: "curl_easy_init failed")))
             return
         }
         transfer.completion = completion
         do {
-            try transfer.attach(to: easy, configuration: configuration, timeout: timeout)
+            try transfer.attach(to: easy, fresh: recycled == nil, configuration: configuration, timeout: timeout)
         } catch {
-            finish(transfer, outcome: .failure(error), added: false)
+            finish(transfer, outcome: .failure(error), added: false, reusable: false)
             return
         }
         let added = curl_multi_add_handle(multi, easy)
@@ -144,7 +145,9 @@ final class CurlMultiLoop {
     }
 
     /// Removes the transfer's handle, counts it, recycles the handle and resumes the waiting task.
-    private func finish(_ transfer: CurlTransfer, outcome: Result<UpstreamResponse, CurlError>, added: Bool = true) {
+    private func finish(
+        _ transfer: CurlTransfer, outcome: Result<UpstreamResponse, CurlError>, added: Bool = true, reusable: Bool = true
+    ) {
         guard let easy = transfer.easy else { return }
         if added {
             active[easy] = nil
@@ -152,7 +155,11 @@ final class CurlMultiLoop {
         }
         driver.record(connectionsOpened: transfer.connectionsOpened, succeeded: (try? outcome.get()) != nil)
         transfer.detach()
-        recycle(easy)
+        if reusable {
+            recycle(easy)
+        } else {
+            curl_easy_cleanup(easy)  // its shared options may be half set
+        }
         if case .failure(let error) = outcome {
             logger.debug(
                 "upstream transfer failed",
@@ -164,10 +171,10 @@ final class CurlMultiLoop {
         completion?(outcome)
     }
 
-    /// Resets a handle for reuse, or frees it when enough are idle.
+    /// Keeps a handle for reuse, options and all (see ``CurlTransfer/attach(to:fresh:configuration:timeout:)``),
+    /// or frees it when enough are idle.
     private func recycle(_ easy: UnsafeMutableRawPointer) {
         if idleHandles.count < configuration.maxTotalConnections {
-            curl_easy_reset(easy)
             idleHandles.append(easy)
         } else {
             curl_easy_cleanup(easy)

@@ -60,37 +60,24 @@ extension CurlTransfer {
         return chunk.count
     }
 
-    /// Records one header line of the response.
+    /// Records one header line of the response, as it is: parsing it into fields is left to whoever reads
+    /// ``UpstreamResponse/headers``, off the driver thread.
     ///
     /// A status line starts a new head (dropping an interim 1xx head); the empty line ends it; lines after the end
     /// are trailers and are dropped.
     ///
     /// - Returns: `false` to abort the transfer: the declared length passes the size limit.
-    func receiveHeaderLine(_ rawLine: UnsafeRawBufferPointer) -> Bool {
-        var end = rawLine.count
-        while end > 0, rawLine[end - 1] == UInt8(ascii: "\n") || rawLine[end - 1] == UInt8(ascii: "\r") {
-            end -= 1
-        }
-        let line = UnsafeRawBufferPointer(rebasing: rawLine[..<end])
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
         if line.starts(with: "HTTP/".utf8) {
-            responseHeaders.removeAll(keepingCapacity: true)
+            responseHeaderBlock.clear()
             headHasEnded = false
             return true
         }
-        if line.isEmpty {
+        if line.first == UInt8(ascii: "\r") || line.first == UInt8(ascii: "\n") {
             headHasEnded = true
             return acceptDeclaredLength()
         }
-        guard !headHasEnded else { return true }
-        if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t"), !responseHeaders.isEmpty {
-            // An obsolete folded line continues the previous field's value.
-            responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmed(line)
-            return true
-        }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
-        let value = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
-        responseHeaders.append((name: name, value: value))
+        if !headHasEnded { responseHeaderBlock.writeBytes(line) }
         return true
     }
 
@@ -109,13 +96,6 @@ extension CurlTransfer {
         }
         responseBody.reserveCapacity(minimumWritableBytes: Int(length))
         return true
-    }
-
-    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> String {
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
     }
 }
 

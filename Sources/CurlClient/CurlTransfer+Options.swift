@@ -7,35 +7,56 @@ import NIOCore
 // MARK: - Easy handle options
 
 extension CurlTransfer {
-    /// Sets every option of a fresh (or reset) easy handle for this transfer and remembers the handle; `timeout`
-    /// is the request's, less the time it waited in the driver's queue.
+    /// Sets this transfer's options on an easy handle and remembers the handle; `timeout` is the request's, less
+    /// the time it waited in the driver's queue.
+    ///
+    /// A `fresh` handle first gets the options that are the same for every transfer (behaviour, connections, TLS,
+    /// callbacks); a recycled one keeps them, since handles are not reset between transfers (`curl_easy_reset` and
+    /// setting ~25 options again cost more than the transfer's own work). Every option a transfer may change is
+    /// set on every transfer, so nothing carries over from the one before.
     ///
     /// - Throws: ``CurlError/Kind/invalidRequest`` when libcurl refuses an option (a URL it cannot parse is only
     ///   found when the transfer runs).
     func attach(
-        to easy: UnsafeMutableRawPointer, configuration: CurlClient.Configuration, timeout: Duration
+        to easy: UnsafeMutableRawPointer, fresh: Bool, configuration: CurlClient.Configuration, timeout: Duration
     ) throws(CurlError) {
         self.easy = easy
         let context = Unmanaged.passUnretained(self).toOpaque()
         var options = EasyOptions(easy: easy)
+        if fresh { Self.setSharedOptions(&options, configuration: configuration) }
 
+        options.set(CURLOPT_URL, request.url)
+        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
+        options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        // Over TLS a new transfer waits for a connection still in its handshake, to multiplex on it rather than open
+        // another. Over plain HTTP there is no HTTP/2 to wait for, and waiting would hold every transfer until the
+        // first response arrives.
+        options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
+        setMethod(&options)
+        options.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+        options.set(CURLOPT_WRITEDATA, context)
+        options.set(CURLOPT_HEADERDATA, context)
+        options.set(CURLOPT_READDATA, context)
+        options.set(CURLOPT_SEEKDATA, context)
+
+        if let failure = options.failure {
+            throw CurlError(curlCode: failure.code, kind: .invalidRequest, detail: "setting option \(failure.option)")
+        }
+    }
+
+    /// The options every transfer shares, set once per easy handle.
+    private static func setSharedOptions(_ options: inout EasyOptions, configuration: CurlClient.Configuration) {
         // Behaviour
         options.set(CURLOPT_NOSIGNAL, 1)
         options.set(CURLOPT_FOLLOWLOCATION, 0)
         options.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        options.set(CURLOPT_URL, request.url)
         options.set(CURLOPT_PATH_AS_IS, 1)  // send the path exactly as given: never squash dot segments
         options.set(CURLOPT_PROXY, "")  // ignore http_proxy/https_proxy from the environment: always connect directly
-        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
-        options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
-        options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)
 
-        // Connections: HTTP/2 over TLS when ALPN offers it, else HTTP/1.1 keep-alive. Over TLS a new transfer waits
-        // for a connection still in its handshake, to multiplex on it rather than open another. Over plain HTTP
-        // there is no HTTP/2 to wait for, and waiting would hold every transfer until the first response arrives.
+        // Connections: HTTP/2 over TLS when ALPN offers it, else HTTP/1.1 keep-alive.
         options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
         options.set(CURLOPT_TCP_NODELAY, 1)
         options.set(CURLOPT_TCP_KEEPALIVE, 1)
         options.set(CURLOPT_TCP_KEEPIDLE, 60)
@@ -45,19 +66,11 @@ extension CurlTransfer {
             options.set(CURLOPT_CAPATH, configuration.systemCertificateDirectory)
         }
 
-        // Method and request body
-        setMethod(&options)
-        options.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
-
-        // Response
+        // Callbacks; their data pointers are each transfer's.
         options.set(CURLOPT_WRITEFUNCTION, CurlCallbacks.write)
-        options.set(CURLOPT_WRITEDATA, context)
         options.set(CURLOPT_HEADERFUNCTION, CurlCallbacks.header)
-        options.set(CURLOPT_HEADERDATA, context)
-
-        if let failure = options.failure {
-            throw CurlError(curlCode: failure.code, kind: .invalidRequest, detail: "setting option \(failure.option)")
-        }
+        options.set(CURLOPT_READFUNCTION, CurlCallbacks.read)
+        options.set(CURLOPT_SEEKFUNCTION, CurlCallbacks.seek)
     }
 
     /// Whether the URL is `https`.
@@ -65,17 +78,21 @@ extension CurlTransfer {
         request.url.utf8.count >= 8 && request.url.prefix(8).lowercased() == "https://"
     }
 
-    /// Forgets the easy handle once the driver has removed and reset it.
+    /// Forgets the easy handle once the driver has removed it.
     func detach() {
         easy = nil
     }
 
+    /// The method and the request body; sets (or clears) every option involved, since the handle may carry the
+    /// previous transfer's.
     private func setMethod(_ options: inout EasyOptions) {
         let method = request.method
+        options.set(CURLOPT_CUSTOMREQUEST, nil as UnsafeMutableRawPointer?)
         if expectsNoBody {
             options.set(CURLOPT_NOBODY, 1)
             if method != "HEAD" { options.set(CURLOPT_CUSTOMREQUEST, method) }
         } else if sendsBody {
+            options.set(CURLOPT_NOBODY, 0)
             options.set(CURLOPT_POST, 1)
             options.setLarge(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(upload.readableBytes))
             if upload.readableBytes > 0 && upload.readableBytes <= Self.inlineBodyLimit {
@@ -85,16 +102,13 @@ extension CurlTransfer {
                     options.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
                 }
             } else {
-                // A POST reading its content from the callback, with the length known.
-                let context = Unmanaged.passUnretained(self).toOpaque()
-                options.set(CURLOPT_READFUNCTION, CurlCallbacks.read)
-                options.set(CURLOPT_READDATA, context)
-                options.set(CURLOPT_SEEKFUNCTION, CurlCallbacks.seek)
-                options.set(CURLOPT_SEEKDATA, context)
+                // No fields: libcurl reads the content from the read callback, the length known.
+                options.set(CURLOPT_POSTFIELDS, nil as UnsafeMutableRawPointer?)
             }
             // The method string is replaced.
             if method != "POST" { options.set(CURLOPT_CUSTOMREQUEST, method) }
         } else {
+            options.set(CURLOPT_NOBODY, 0)
             options.set(CURLOPT_HTTPGET, 1)
             if method != "GET" { options.set(CURLOPT_CUSTOMREQUEST, method) }
         }

@@ -44,8 +44,8 @@ final class CurlTransfer: @unchecked Sendable {
     let uploadStart: Int
     /// The response body received so far.
     var responseBody = ByteBuffer()
-    /// The header fields of the latest response head received.
-    var responseHeaders: [(name: String, value: String)] = []
+    /// The header lines of the latest response head received, raw.
+    var responseHeaderBlock = ByteBuffer()
     /// Whether the latest response head has ended (later header lines are trailers).
     var headHasEnded = false
     /// Whether the transfer was aborted because the response body passed ``maxResponseBytes``.
@@ -123,7 +123,7 @@ extension CurlTransfer {
         }
         var status = 0
         _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        return .success(UpstreamResponse(status: status, headers: responseHeaders, body: responseBody))
+        return .success(UpstreamResponse(status: status, headerBlock: responseHeaderBlock, body: responseBody))
     }
 
     /// The number of new connections this transfer opened (`CURLINFO_NUM_CONNECTS`).

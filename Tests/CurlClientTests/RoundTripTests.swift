@@ -52,6 +52,35 @@ struct RoundTripTests {
         }
     }
 
+    /// Easy handles are recycled without `curl_easy_reset`: one handle (a single connection) takes every method and
+    /// body kind in turn, and nothing of one transfer (method, body, length, HEAD) leaks into the next.
+    @Test func aRecycledHandleCarriesNothingOverFromThePreviousTransfer() async throws {
+        var configuration = CurlClient.Configuration()
+        configuration.maxHostConnections = 1
+        configuration.maxTotalConnections = 1
+        let large = FakeUpstream.pattern(count: 100 * 1024)  // past the inline limit: sent from the read callback
+        let steps: [(method: String, body: ByteBuffer?)] = [
+            ("POST", ByteBuffer(string: "small")), ("HEAD", nil), ("GET", nil), ("PUT", large), ("GET", nil),
+            ("POST", nil), ("DELETE", ByteBuffer(string: "gone")), ("OPTIONS", nil), ("POST", large),
+            ("HEAD", nil), ("PATCH", ByteBuffer(string: "p")), ("GET", nil),
+        ]
+        try await FakeUpstream.with { upstream in
+            try await withClient(configuration) { client in
+                for (index, step) in steps.enumerated() {
+                    let response = try await client.execute(
+                        UpstreamRequest(method: step.method, url: upstream.url("/echo"), body: step.body))
+                    let sendsBody = step.body != nil || ["POST", "PUT", "PATCH"].contains(step.method)
+                    let length = sendsBody ? "\(step.body?.readableBytes ?? 0)" : "none"
+                    #expect(response.headerValues("x-echo-method") == [step.method], "step \(index)")
+                    #expect(response.headerValues("x-echo-content-length") == [length], "step \(index)")
+                    let expected = step.method == "HEAD" ? ByteBuffer() : step.body ?? ByteBuffer()
+                    #expect(response.body == expected, "step \(index)")
+                }
+                #expect(client.stats.connectionsOpened == 1)
+            }
+        }
+    }
+
     @Test(arguments: ["POST", "PUT", "PATCH"])
     func methodsWithContentSendZeroLengthWithoutABody(method: String) async throws {
         try await FakeUpstream.with { upstream in

@@ -64,7 +64,14 @@ enum HeaderFilter {
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 true
             default:
-                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                switch byte {
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                true
+            default:
+                false
+            }
             }
         }
     }

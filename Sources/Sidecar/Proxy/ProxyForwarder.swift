@@ -159,9 +159,10 @@ struct ProxyForwarder: Sendable {
     private func outcome(of result: Result<UpstreamResponse, CurlError>) -> Outcome {
         switch result {
         case .success(let response):
-            let contentType = HeaderFilter.firstValue(of: "content-type", in: response.headers)
+            let headers = response.headers
+            let contentType = HeaderFilter.firstValue(of: "content-type", in: headers)
             return Outcome(
-                status: response.status, headers: HeaderFilter.returnedResponseHeaders(response.headers),
+                status: response.status, headers: HeaderFilter.returnedResponseHeaders(headers),
                 body: response.body, pathLabel: "", path: nil,
                 errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
         case .failure(let error):

@@ -10,7 +10,11 @@ import NIOHTTP1
 /// complete head, and the end of each response (after which the next request may start).
 final class SlowHeaderGuard {
     private let timeout: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// One timer per connection, armed when a head starts and left to run: when it fires it checks whether
+    /// the head that started then is still incomplete (no timer scheduled and cancelled per request).
+    private var timer: Scheduled<Void>?
+    /// When the first bytes of the head now awaited arrived; `nil` while no head is under way.
+    private var headStartedAt: NIODeadline?
     private var awaitingHead = true
 
     init(timeout: TimeAmount) {
@@ -21,10 +25,17 @@ final class SlowHeaderGuard {
     var finish: Finish { Finish(owner: self) }
 
     fileprivate func bytesArrived(_ context: ChannelHandlerContext) {
-        guard awaitingHead, deadline == nil else { return }
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
-            let context = loopBound.value
+        guard awaitingHead, headStartedAt == nil else { return }
+        headStartedAt = .now()
+        if timer == nil { arm(context, in: timeout) }
+    }
+
+    private func arm(_ context: ChannelHandlerContext, in delay: TimeAmount) {
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: delay) { [self] in
+            timer = nil
+            guard let started = headStartedAt else { return }
+            let waited = NIODeadline.now() - started
+            guard waited >= timeout else { return arm(context, in: timeout - waited) }
             let body = #"{"errcode":-1,"errmsg":"request head not received within limits.header_timeout"}"#
             let response = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n"
                 + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
@@ -35,8 +46,7 @@ final class SlowHeaderGuard {
 
     fileprivate func headArrived() {
         awaitingHead = false
-        deadline?.cancel()
-        deadline = nil
+        headStartedAt = nil
     }
 
     fileprivate func responseEnded() {
@@ -44,8 +54,8 @@ final class SlowHeaderGuard {
     }
 
     fileprivate func closed() {
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
     }
 
     /// Before the decoder: raw bytes.
