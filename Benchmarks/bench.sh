@@ -22,6 +22,7 @@
 #   BENCH_TARGETS         e.g. "sidecar peer" (default "direct sidecar peer")
 #   BENCH_SOAK=N          requests in the RSS soak (default 1000000; 0 skips it)
 #   BENCH_ACCESS_LOG=0    skip the run with access logs on
+#   BENCH_FLOOR=0         skip the libcurl floor (Benchmarks/curl-floor/floor.c: libcurl alone, c=64, 1 KB)
 #   BENCH_HTTP2=1         the upstream also offers HTTP/2 (ALPN h2); the sidecar then multiplexes
 #   BENCH_BINARY=PATH     use this wxsidecar instead of building the release one
 #   BENCH_DIR=PATH        working folder (default .build-bench, git-ignored)
@@ -45,6 +46,7 @@ else
 fi
 TARGETS="${BENCH_TARGETS:-direct sidecar peer}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
+FLOOR="${BENCH_FLOOR:-1}"
 HTTP2="${BENCH_HTTP2:-0}"
 UPSTREAM_PORT=18443
 UPSTREAM_STATUS_PORT=18480
@@ -216,6 +218,16 @@ done
 if [[ " $TARGETS " == *" sidecar "* ]]; then
   # Over the sidecar's whole life (warm-ups and every sweep run): connections opened per upstream transfer.
   curl -sf "http://127.0.0.1:$SIDECAR_PORT/-/status" | "${LIB[@]}" lifetime "$RESULTS"
+fi
+
+if [ "$FLOOR" = 1 ]; then
+  # What libcurl alone costs per call, driven as the sidecar drives it but with nothing around it: a bound on
+  # how far the sidecar's libcurl thread can go (Benchmarks/curl-floor/floor.c).
+  say "libcurl floor: a C program POSTing the 1 KB call at c=64 through one multi handle"
+  cc_bin="$(command -v clang || command -v cc || command -v gcc)"
+  "$cc_bin" -O2 -o "$DIR/floor" "$BENCH/curl-floor/floor.c" $(pkg-config --cflags --libs libcurl)
+  "$DIR/floor" "$(target_url direct 1k)" "$DIR/cert.pem" "$(request_body 1k)" 64 "$SECONDS_PER_RUN" \
+    | sed 's/^{/{"kind":"floor","c":64,/' | tee -a "$RESULTS"
 fi
 
 if [ "$SOAK" -gt 0 ] && [[ " $TARGETS " == *" sidecar "* ]]; then

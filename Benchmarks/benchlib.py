@@ -331,6 +331,17 @@ def report(path):
         text = "CPU µs/req at c=64: " + ", ".join("%s %.1f" % (s, c) for s, _, c in lin)
         text += "; marginal µs/KiB: 1k→100k %.3f, 1k→2m %.3f" % tuple(per_kib)
         out.append("| cost linear in body size | %s | see text |" % text)
+    floors = [r for r in runs if r.get("kind") == "floor"]
+    if floors:
+        r = floors[-1]
+        peer = get("1k", r["c"], "peer")
+        side = get("1k", r["c"], "sidecar")
+        extra = ""
+        if peer and side:
+            extra = "; the whole nginx + lua peer: %.1f, the whole sidecar: %.1f" % (
+                peer["cpu_us_per_req"], side["cpu_us_per_req"])
+        out.append("| libcurl alone (floor), c=%d 1 KB | %.0f transfers/s, %.1f CPU µs per transfer%s | bound |"
+                   % (r["c"], r["per_second"], r["cpu_us_per_transfer"], extra))
     logs = [r for r in runs if r.get("kind") == "access_log"]
     if logs:
         r = logs[-1]
