@@ -56,6 +56,14 @@ extension SidecarMetrics {
             labels: [("kind", kind)])
     }
 
+    /// `wxsidecar_upstream_cancelled_total`: upstream calls cancelled because their caller hung up first (not an
+    /// upstream failure, so not in `upstream_errors_total`).
+    public var upstreamCancelled: Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "wxsidecar", metricName: "upstream_cancelled", unitName: "total",
+            helpText: "Upstream calls cancelled because the caller closed its connection before the answer."))
+    }
+
     // MARK: Whitelist
 
     /// `wxsidecar_whitelist_entries`.

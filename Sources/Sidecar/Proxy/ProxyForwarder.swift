@@ -166,7 +166,11 @@ struct ProxyForwarder: Sendable {
                 body: response.body, pathLabel: "", path: nil,
                 errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
         case .failure(let error):
-            metrics.upstreamErrors(error.label).increment()
+            if error.kind == .cancelled {
+                metrics.upstreamCancelled.increment()
+            } else {
+                metrics.upstreamErrors(error.label).increment()
+            }
             return answer(.upstreamFailed(error, timeout: settings.timeout), pathLabel: "", path: nil)
         }
     }
