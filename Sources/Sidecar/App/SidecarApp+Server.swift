@@ -42,7 +42,7 @@ extension SidecarApp {
             responder: { request, writer, channel in
                 try await responder.respond(to: request, writer: writer, remote: channel.remoteAddress)
             },
-            forwarder: forwarder, ledger: ledger, decoderLimits: limits, idleTimeout: .seconds(75),
+            forwarder: forwarder, ledger: ledger, decoderLimits: limits, idleTimeout: .milliseconds(Int64(configuration.limits.idleTimeout * 1000)),
             headerTimeout: .milliseconds(Int64(configuration.limits.headerTimeout * 1000)))
         let listen = configuration.listen
         let socketMode = configuration.callers.socketMode

@@ -33,6 +33,7 @@ extension SidecarConfiguration {
           max_body_bytes: \(limits.maxBodyBytes)
           max_header_bytes: \(limits.maxHeaderBytes)
           header_timeout: \(limits.headerTimeout)
+          idle_timeout: \(limits.idleTimeout)
           max_concurrent_requests: \(limits.maxConcurrentRequests)
         rate_limits: [\(rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]
         log:

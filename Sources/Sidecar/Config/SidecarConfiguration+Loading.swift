@@ -89,6 +89,10 @@ extension SidecarConfiguration {
             expected: "must be a duration from 0.1 to 300 seconds, e.g. 10 or 10s") { text in
                 Seconds.parse(text).flatMap { (0.1...300).contains($0) ? $0 : nil }
             }
+        limits.idleTimeout = try values.value("limits.idle_timeout", default: 75.0,
+            expected: "must be a duration from 0.1 to 3600 seconds, e.g. 75 or 75s") { text in
+                Seconds.parse(text).flatMap { (0.1...3600).contains($0) ? $0 : nil }
+            }
         limits.maxConcurrentRequests = try values.value("limits.max_concurrent_requests", default: 1024,
             expected: "must be a whole number from 1 to 1000000") { text in
                 Int(text).flatMap { (1...1_000_000).contains($0) ? $0 : nil }

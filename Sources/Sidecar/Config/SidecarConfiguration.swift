@@ -85,6 +85,8 @@ public struct SidecarConfiguration: Sendable {
         public var maxHeaderBytes: Int = 65_536
         /// `limits.header_timeout`: seconds a connection may take to send a request head.
         public var headerTimeout: Double = 10
+        /// `limits.idle_timeout`: seconds a kept-alive connection may stay idle between requests.
+        public var idleTimeout: Double = 75
         /// `limits.max_concurrent_requests`: more at once are answered 503.
         public var maxConcurrentRequests: Int = 1024
     }

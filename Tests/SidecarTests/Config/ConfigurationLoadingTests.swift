@@ -223,6 +223,8 @@ import Testing
         ("WXSIDECAR_LISTEN", "unix:relative.sock", "listen"),
         ("WXSIDECAR_LISTEN_SOCKET_MODE", "0777", "listen_socket_mode"),
         ("WXSIDECAR_LIMITS_HEADER_TIMEOUT", "0", "limits.header_timeout"),
+        ("WXSIDECAR_LIMITS_IDLE_TIMEOUT", "0", "limits.idle_timeout"),
+        ("WXSIDECAR_LIMITS_IDLE_TIMEOUT", "2h", "limits.idle_timeout"),
         ("WXSIDECAR_LIMITS_MAX_CONCURRENT_REQUESTS", "0", "limits.max_concurrent_requests"),
         ("WXSIDECAR_LIMITS_MAX_HEADER_BYTES", "100", "limits.max_header_bytes"),
     ])

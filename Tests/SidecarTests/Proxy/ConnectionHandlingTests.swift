@@ -59,6 +59,20 @@ import WeChatEmulator
         #expect(closing[0].head.lowercased().contains("connection: close"))
     }
 
+    @Test func anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        var options = SidecarHarness.Options()
+        options.extraLimits = "  idle_timeout: 0.5"
+        let harness = try await SidecarHarness.start(options)
+        defer { Task { await harness.stop() } }
+        let started = ContinuousClock.now
+        // One kept-alive request, then silence: the answer arrives, then the sidecar closes the connection.
+        let answers = responses(in: try await RawHTTPClient.sendUntilClosed(
+            "GET /echo/idle HTTP/1.1\r\nHost: x\r\n\r\n", port: harness.sidecarPort))
+        let waited = ContinuousClock.now - started
+        #expect(answers.map(\.status) == [200])
+        #expect(waited >= .milliseconds(400) && waited < .seconds(5), "closed after \(waited)")
+    }
+
     @Test func headAnswersCarryNoBody() async throws {
         let harness = try await SidecarHarness.start()
         defer { Task { await harness.stop() } }
