@@ -36,8 +36,9 @@ struct DevCommand: AsyncParsableCommand {
             root: root, listen: listen, emulatorPort: emulatorPort, appid: emulatorConfiguration.appid,
             secret: emulatorConfiguration.secret)
         let configuration = try await loadConfigurationOrExit(configPath)
-        let rootLogger = makeRootLogger(configuration)
-        let app = try await SidecarApp(configuration: configuration, logger: rootLogger)
+        let redactor = Redactor(configuration)
+        let rootLogger = makeRootLogger(configuration, redactor: redactor)
+        let app = try await SidecarApp(configuration: configuration, logger: rootLogger, redactor: redactor)
         let tokens = app.tokens
         let status = try await app.run { port in
             Task {

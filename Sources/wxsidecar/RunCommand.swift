@@ -25,10 +25,11 @@ struct RunCommand: AsyncParsableCommand {
         // Tasks run on the NIO event loops rather than a separate pool: fewer thread hops per request (BENCHMARKS.md).
         EventLoopExecutor.install()
         let configuration = try await loadConfigurationOrExit(options.config)
-        let logger = makeRootLogger(configuration)
+        let redactor = Redactor(configuration)
+        let logger = makeRootLogger(configuration, redactor: redactor)
         let status: Int32
         do {
-            let app = try await SidecarApp(configuration: configuration, logger: logger)
+            let app = try await SidecarApp(configuration: configuration, logger: logger, redactor: redactor)
             status = once ? await app.runOnce() : try await app.run()
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
@@ -48,11 +49,11 @@ func loadConfigurationOrExit(_ path: String?) async throws -> SidecarConfigurati
     }
 }
 
-/// The one root logger, configured from `log.*`, with the AppSecret redacted from every line.
-func makeRootLogger(_ configuration: SidecarConfiguration) -> Logger {
-    Logger(label: "wxsidecar") { label in
+/// The one root logger, configured from `log.*`, with secrets and tokens redacted from every line.
+func makeRootLogger(_ configuration: SidecarConfiguration, redactor: Redactor? = nil) -> Logger {
+    let redactor = redactor ?? Redactor(configuration)
+    return Logger(label: "wxsidecar") { label in
         SidecarLogHandler(
-            label: label, level: configuration.log.level, format: configuration.log.format,
-            redactions: [configuration.secret.value])
+            label: label, level: configuration.log.level, format: configuration.log.format, redactor: redactor)
     }
 }

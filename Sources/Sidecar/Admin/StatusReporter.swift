@@ -15,6 +15,8 @@ struct StatusReporter: Sendable {
     let tokens: TokenState
     let whitelist: WhitelistStore
     let client: CurlClient
+    /// The whole answer passes through it: an error message may quote WeChat or libcurl, which may echo a secret.
+    let redactor: Redactor
     let startedAt: Double
 
     func json() -> String {
@@ -27,7 +29,8 @@ struct StatusReporter: Sendable {
             "consecutive_failures": snapshot.consecutiveFailures,
             "forced_refreshes_24h": snapshot.forcesUsed,
         ]
-        token["last_refresh_error"] = snapshot.lastError ?? NSNull()
+        // Redacted before encoding too: JSON escaping (`\/`) could hide a secret from the final pass.
+        token["last_refresh_error"] = snapshot.lastError.map(redactor.redact) ?? NSNull()
         token["last_refresh_at"] = snapshot.lastAttemptAt.map(Self.iso) ?? NSNull()
         token["next_refresh_in"] = snapshot.nextRefreshAt.map { max(0, Int(($0 - now).rounded())) } ?? NSNull()
         if let held = snapshot.token {
@@ -55,7 +58,7 @@ struct StatusReporter: Sendable {
             ] as [String: Any],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return redactor.redact(String(decoding: data, as: UTF8.self))
     }
 
     static func iso(_ seconds: Double) -> String {

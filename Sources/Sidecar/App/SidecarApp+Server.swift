@@ -24,11 +24,12 @@ extension SidecarApp {
                 maxBodyBytes: configuration.limits.maxBodyBytes,
                 callerKeyHeader: configuration.callers.key == nil ? nil : configuration.callers.keyHeader),
             client: client, tokens: tokens, refresher: refresher, whitelist: whitelist,
-            quota: QuotaGuard(rules: configuration.rateLimits, metrics: metrics), metrics: metrics)
+            quota: QuotaGuard(rules: configuration.rateLimits, metrics: metrics), metrics: metrics,
+            redactor: redactor)
         let status = StatusReporter(
             appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
             upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
-            startedAt: WallClock.now())
+            redactor: redactor, startedAt: WallClock.now())
         let ledger = RequestLedger(
             gate: CallerGate(configuration.callers),
             maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)

@@ -22,14 +22,20 @@ public struct SidecarApp: Sendable {
     public let whitelist: WhitelistStore
     public let refresher: TokenRefresher
     public let client: CurlClient
+    /// Removes secrets and tokens from everything the sidecar writes out (logs, status, answers).
+    public let redactor: Redactor
     let tokenFile: TokenFileWriter
     /// systemd's `$NOTIFY_SOCKET` and `$WATCHDOG_USEC`, read at init; `nil` when not run by systemd (tests set their own).
     public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
 
     /// Builds the daemon: prepares the token directory and loads the whitelist.
     /// - Throws: ``ConfigError`` (token directory not writable, whitelist missing or invalid), or a libcurl setup error.
-    public init(configuration: SidecarConfiguration, logger: Logger, metrics: SidecarMetrics = SidecarMetrics()) async throws {
+    public init(
+        configuration: SidecarConfiguration, logger: Logger, metrics: SidecarMetrics = SidecarMetrics(),
+        redactor: Redactor? = nil
+    ) async throws {
         self.configuration = configuration
+        self.redactor = redactor ?? Redactor(configuration)
         self.logger = logger
         self.metrics = metrics
         tokenFile = try await Self.prepareTokenFile(configuration)
@@ -39,10 +45,13 @@ public struct SidecarApp: Sendable {
         tokens = TokenState()
         let endpoint = TokenEndpoint(
             mode: configuration.token.mode, appid: configuration.appid, secret: configuration.secret.value,
+            baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client,
+            redactor: self.redactor)
+        let probe = TokenProbe(
             baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client)
         refresher = TokenRefresher(
-            endpoint: endpoint, state: tokens, file: tokenFile, policy: configuration.refreshPolicy, metrics: metrics,
-            logger: logger)
+            endpoint: endpoint, probe: probe, state: tokens, file: tokenFile, policy: configuration.refreshPolicy,
+            metrics: metrics, redactor: self.redactor, logger: logger)
     }
 
     /// What `check-config` verifies beyond the values: the token directory is writable, the whitelist valid.

@@ -1,6 +1,8 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import SidecarCore
+
 /// Where the HTTP front listens: `host:port`, `[v6]:port`, or `unix:/path/to.sock`.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
@@ -49,9 +51,12 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(host: String(host), port: port)
     }
 
-    /// Whether the address only accepts connections from this machine (a unix socket counts).
+    /// Whether the address only accepts connections from this machine: a unix socket, `localhost` (which
+    /// RFC 6761 reserves for loopback), or a literal loopback address (127.0.0.0/8, `::1`, `::ffff:127.x.y.z`).
+    /// A name such as `127.example.com` is not loopback, whatever it resolves to.
     public var isLoopback: Bool {
-        unixSocketPath != nil || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if unixSocketPath != nil || host.lowercased() == "localhost" { return true }
+        return IPAddressBytes.parse(host).map(IPAddressBytes.isLoopback) ?? false
     }
 
     public var description: String {

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// The daemon's log handler: one line per event, as text (journald, terminals) or JSON (container log
-/// collectors), with every registered secret replaced by `[redacted]` before the line leaves the process.
+/// collectors), with every secret and token removed by the ``Redactor`` before the line leaves the process.
 public struct SidecarLogHandler: LogHandler {
     /// Where finished lines go (stderr by default; tests capture them).
     public typealias Sink = @Sendable (String) -> Void
@@ -15,19 +15,27 @@ public struct SidecarLogHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
     let format: SidecarConfiguration.LogFormat
-    let redactions: [String]
+    let redactor: Redactor
     let sink: Sink
 
-    /// - Parameter redactions: strings that must never be written (the AppSecret); empty ones are ignored.
+    /// - Parameter redactor: removes secrets and tokens from every line (``Redactor``).
     public init(
-        label: String, level: Logger.Level, format: SidecarConfiguration.LogFormat, redactions: [String] = [],
+        label: String, level: Logger.Level, format: SidecarConfiguration.LogFormat, redactor: Redactor,
         sink: @escaping Sink = SidecarLogHandler.standardError
     ) {
         self.label = label
         self.logLevel = level
         self.format = format
-        self.redactions = redactions.filter { $0.utf8.count >= 4 }
+        self.redactor = redactor
         self.sink = sink
+    }
+
+    /// - Parameter redactions: strings that must never be written (the AppSecret); those under 4 bytes are ignored.
+    public init(
+        label: String, level: Logger.Level, format: SidecarConfiguration.LogFormat, redactions: [String] = [],
+        sink: @escaping Sink = SidecarLogHandler.standardError
+    ) {
+        self.init(label: label, level: level, format: format, redactor: Redactor(secrets: redactions), sink: sink)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -42,15 +50,7 @@ public struct SidecarLogHandler: LogHandler {
         let line = format == .json
             ? LogLineFormat.json(level: event.level, label: label, message: "\(event.message)", metadata: merged)
             : LogLineFormat.text(level: event.level, label: label, message: "\(event.message)", metadata: merged)
-        sink(redact(line))
-    }
-
-    private func redact(_ line: String) -> String {
-        var line = line
-        for secret in redactions where line.contains(secret) {
-            line = line.replacingOccurrences(of: secret, with: "[redacted]")
-        }
-        return line
+        sink(redactor.redact(line))
     }
 
     /// Writes the line and a newline to standard error in one `write(2)`.

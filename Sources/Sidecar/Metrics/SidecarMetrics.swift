@@ -14,10 +14,26 @@ public final class SidecarMetrics: Sendable {
     let requestDurationHistogram: DurationHistogram
     /// `wxsidecar_requests_total` counters by (path label, status), made once each for the same reason.
     let requestCounters = Mutex<[RequestCounterKey: Counter]>([:])
+    /// `wxsidecar_token_recoveries_total{result}`: how each report of a rejected token ended, one counter per
+    /// ``TokenRecoveryOutcome``, made once.
+    public let tokenRecoveries: [TokenRecoveryOutcome: Counter]
+    /// `wxsidecar_answers_scrubbed_total`: upstream answers that carried a token or secret, replaced before sending.
+    public let answersScrubbed: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.requestDurationHistogram = Self.makeRequestDuration(in: registry)
+        let recoveries = MetricNameDescriptor(
+            namespace: "wxsidecar", metricName: "token_recoveries", unitName: "total",
+            helpText: "Reports of a rejected access_token (40001/40014/42001) by how they ended.")
+        self.tokenRecoveries = Dictionary(
+            uniqueKeysWithValues: TokenRecoveryOutcome.allCases.map {
+                ($0, registry.makeCounter(descriptor: recoveries, labels: [("result", $0.rawValue)]))
+            })
+        self.answersScrubbed = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "answers_scrubbed", unitName: "total",
+                helpText: "Upstream answers in which the sidecar replaced its own access_token (or a secret)."))
         // Present from the start, so dashboards and alerts see zeros rather than nothing.
         for result in ["success", "error", "config_error"] { tokenRefreshes(result).increment(by: Int64(0)) }
         tokenExpiresIn.set(Double(0))

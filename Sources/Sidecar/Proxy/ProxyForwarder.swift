@@ -68,6 +68,8 @@ struct ProxyForwarder: Sendable {
     let whitelist: WhitelistStore
     let quota: QuotaGuard
     let metrics: SidecarMetrics
+    /// Removes the token (and any secret) from every answer before a caller sees it.
+    let redactor: Redactor
 
     // MARK: Admission
 
@@ -79,6 +81,9 @@ struct ProxyForwarder: Sendable {
         case .success(let parsed): target = parsed
         }
         let path = String(target.path)
+        if let name = CredentialSpelling.looseCredentialName(in: target.query) {
+            return .answer(answer(.credentialParameter(name), pathLabel: "invalid", path: path))
+        }
         let pathLabel: String
         switch whitelist.whitelist.admit(target) {
         case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
@@ -161,9 +166,10 @@ struct ProxyForwarder: Sendable {
         case .success(let response):
             let headers = response.headers
             let contentType = HeaderFilter.firstValue(of: "content-type", in: headers)
+            let (returnedHeaders, body) = scrubbed(
+                HeaderFilter.returnedResponseHeaders(headers), response.body, contentType: contentType)
             return Outcome(
-                status: response.status, headers: HeaderFilter.returnedResponseHeaders(headers),
-                body: response.body, pathLabel: "", path: nil,
+                status: response.status, headers: returnedHeaders, body: body, pathLabel: "", path: nil,
                 errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
         case .failure(let error):
             if error.kind == .cancelled {
@@ -171,11 +177,38 @@ struct ProxyForwarder: Sendable {
             } else {
                 metrics.upstreamErrors(error.label).increment()
             }
-            return answer(.upstreamFailed(error, timeout: settings.timeout), pathLabel: "", path: nil)
+            var failed = SidecarAnswer.upstreamFailed(error, timeout: settings.timeout)
+            failed.errmsg = redactor.redact(failed.errmsg)
+            return answer(failed, pathLabel: "", path: nil)
         }
     }
 
     func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> Outcome {
         .answer(answer, pathLabel: pathLabel, path: path)
+    }
+
+    // MARK: Scrubbing
+
+    /// The answer's headers and body with the sidecar's tokens (and any secret) replaced: an API may echo the
+    /// request URL the sidecar built. Every header is checked; the body unless it is binary by its MIME type.
+    private func scrubbed(
+        _ headers: HTTPHeaders, _ body: ByteBuffer, contentType: String?
+    ) -> (HTTPHeaders, ByteBuffer) {
+        let needles = redactor.needles()
+        var headers = headers
+        var body = body
+        var found = false
+        if headers.contains(where: { needles.exposes($0.value) }) {
+            var cleaned = HTTPHeaders()
+            for (name, value) in headers { cleaned.add(name: name, value: needles.redact(value)) }
+            headers = cleaned
+            found = true
+        }
+        if !AnswerKind.isBinary(contentType: contentType), let clean = needles.scrub(body) {
+            body = clean
+            found = true
+        }
+        if found { metrics.answersScrubbed.increment() }
+        return (headers, body)
     }
 }

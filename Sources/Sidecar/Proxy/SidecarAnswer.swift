@@ -53,6 +53,15 @@ struct SidecarAnswer: Error, Sendable {
             label: "upstream_\(error.label)")
     }
 
+    /// 400/40097 for a query parameter that is a loose spelling of `access_token` (``CredentialSpelling``).
+    static func credentialParameter(_ name: Substring) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 400, errcode: 40097,
+            errmsg: "invalid args: the query parameter \"\(Printable.clip(String(name), to: 64))\" looks like access_token;"
+                + " remove it (the sidecar adds the token itself; access_token= and cloudbase_access_token= are stripped)",
+            label: "credential_parameter")
+    }
+
     /// From a request-target rejection (400/403 with the rejection's errcode).
     init(_ rejection: PathRejection) {
         self.init(status: rejection.status, errcode: rejection.errcode, errmsg: rejection.message, label: rejection.label)

@@ -7,7 +7,6 @@ import SidecarCore
 /// Finds WeChat's "this token is no good" answers (errcode 40001, 40014, 42001) in a response, reading
 /// only JSON-typed bodies: an image (getwxacode) is never parsed.
 enum TokenErrorDetector {
-    static let tokenErrcodes: Set<Int> = [40001, 40014, 42001]
     /// Bodies larger than this are not error answers.
     static let maximumBytes = 64 * 1024
 
@@ -25,7 +24,7 @@ enum TokenErrorDetector {
 
     /// Whether the answer says the token was rejected.
     static func isTokenError(_ errcode: Int?) -> Bool {
-        errcode.map { tokenErrcodes.contains($0) } ?? false
+        errcode.map { WeChatErrcode.classify($0) == .tokenInvalid } ?? false
     }
 
     /// Whether the MIME type (before any `;`, blanks trimmed, ASCII case ignored) is JSON or `text/plain`.

@@ -29,7 +29,7 @@ struct CallerGate: Sendable {
     func check(remote: SocketAddress?, sentKey: String?, rawTarget: String) -> SidecarAnswer? {
         if !allowCIDRs.isEmpty, let address = remote, let ip = address.ipAddress,
             let bytes = IPAddressBytes.parse(ip.split(separator: "%").first ?? ""),
-            !isLoopback(bytes), !allowCIDRs.contains(where: { $0.contains(bytes) })
+            !IPAddressBytes.isLoopback(bytes), !allowCIDRs.contains(where: { $0.contains(bytes) })
         {
             return SidecarAnswer(
                 status: 403, errcode: -1, errmsg: "caller \(ip) is not in allow_cidrs", label: "caller_not_allowed")
@@ -44,22 +44,18 @@ struct CallerGate: Sendable {
         return nil
     }
 
-    private func isLoopback(_ bytes: [UInt8]) -> Bool {
-        let address = IPAddressBytes.unmapped(bytes)
-        return (address.count == 4 && address[0] == 127) || address == [UInt8](repeating: 0, count: 15) + [1]
-    }
-
     static func isProbe(_ rawTarget: String) -> Bool {
         rawTarget == "/-/healthy" || rawTarget == "/-/ready"
     }
 
-    /// Compares every byte whatever the first difference, so timing tells nothing about the key.
+    /// Compares every byte whatever the first difference, so timing tells nothing about the key. The lengths are
+    /// compared whole: keys whose lengths differ by a multiple of 256 are still different.
     static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+        var difference = UInt(bitPattern: lhs.count ^ rhs.count)
         for index in 0..<max(lhs.count, rhs.count) {
             let left = index < lhs.count ? lhs[index] : 0
             let right = index < rhs.count ? rhs[index] : 0
-            difference |= left ^ right
+            difference |= UInt(left ^ right)
         }
         return difference == 0
     }

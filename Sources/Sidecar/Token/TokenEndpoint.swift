@@ -20,10 +20,12 @@ public struct TokenEndpoint: Sendable {
     public var baseURL: String
     public var timeout: Double
     let client: CurlClient
+    /// Applied to every message: WeChat's errmsg or libcurl's text may echo the request, secret included.
+    let redactor: Redactor
 
     public init(
         mode: SidecarConfiguration.TokenMode, appid: String, secret: String, baseURL: String, timeout: Double,
-        client: CurlClient
+        client: CurlClient, redactor: Redactor? = nil
     ) {
         self.mode = mode
         self.appid = appid
@@ -31,6 +33,7 @@ public struct TokenEndpoint: Sendable {
         self.baseURL = baseURL
         self.timeout = timeout
         self.client = client
+        self.redactor = redactor ?? Redactor(secrets: [secret])
     }
 
     /// Fetches a token. `forceRefresh` (stable mode only) asks WeChat to rotate at once.
@@ -41,9 +44,13 @@ public struct TokenEndpoint: Sendable {
         } catch {
             throw TokenFetchError(
                 kind: .transport(error.label),
-                message: "cannot reach \(baseURL) for a token (\(error.label)): \(redacted(error.description))")
+                message: redactor.redact("cannot reach \(baseURL) for a token (\(error.label)): \(error.description)"))
         }
-        return try Self.parse(status: response.status, body: Array(buffer: response.body), baseURL: baseURL)
+        do {
+            return try Self.parse(status: response.status, body: Array(buffer: response.body), baseURL: baseURL)
+        } catch {
+            throw TokenFetchError(kind: error.kind, message: redactor.redact(error.message))
+        }
     }
 
     // MARK: Request
@@ -69,11 +76,6 @@ public struct TokenEndpoint: Sendable {
 
     private static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-    }
-
-    /// Removes the secret from text that might echo the request (libcurl messages, WeChat errmsg).
-    private func redacted(_ text: String) -> String {
-        secret.isEmpty ? text : text.replacingOccurrences(of: secret, with: "[redacted]")
     }
 
     // MARK: Answer

@@ -13,14 +13,18 @@ import SidecarCore
 /// soon as it wakes. The file is checked every few seconds and rewritten if it was removed or altered.
 public actor TokenRefresher: Service {
     let endpoint: TokenEndpoint
+    let probe: TokenProbe
     let state: TokenState
     let file: TokenFileWriter
     let policy: RefreshPolicy
     let metrics: SidecarMetrics
+    let redactor: Redactor
     let logger: Logger
 
     private var refreshInFlight: Task<Result<AccessToken, TokenFetchError>, Never>?
     private var recoveryInFlight: Task<AccessToken?, Never>?
+    /// The failing token the last recovery was for, and when it last fetched and probed for it.
+    private var lastRecovery: (failing: String, fetchedAt: Double, probedAt: Double)?
     private var consecutiveFailures = 0
     private var nextRefreshAt = 0.0
     private var budget = ForceRefreshBudget()
@@ -29,16 +33,23 @@ public actor TokenRefresher: Service {
 
     /// How often the file is checked for removal or alteration, in seconds.
     static let fileCheckInterval = 5.0
+    /// At most one normal fetch per failing token in this many seconds, whoever reports it.
+    static let recoveryFetchInterval = 30.0
+    /// At most one probe per failing token in this many seconds: reports in between change nothing. This bounds
+    /// how late a real invalidation is noticed after reports that proved false.
+    static let recoveryProbeInterval = 5.0
 
     public init(
-        endpoint: TokenEndpoint, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
-        metrics: SidecarMetrics, logger: Logger
+        endpoint: TokenEndpoint, probe: TokenProbe, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
+        metrics: SidecarMetrics, redactor: Redactor, logger: Logger
     ) {
         self.endpoint = endpoint
+        self.probe = probe
         self.state = state
         self.file = file
         self.policy = policy
         self.metrics = metrics
+        self.redactor = redactor
         self.logger = logger
     }
 
@@ -98,6 +109,8 @@ public actor TokenRefresher: Service {
     }
 
     private func adopt(_ token: AccessToken, expiresIn: Int) {
+        // Known to the redactor before anyone can use it, so no answer can carry it back to a caller.
+        redactor.remember(token: token.value)
         let previous = state.current.token
         consecutiveFailures = 0
         nextRefreshAt = token.fetchedAt + Double(RefreshSchedule.delayAfterSuccess(expiresIn: expiresIn, policy: policy))
@@ -155,27 +168,57 @@ public actor TokenRefresher: Service {
 
     // MARK: 40001 recovery
 
-    /// A token to retry a call with after WeChat rejected `failing` (40001, 40014, 42001), or `nil` when none
-    /// can be had now. Uses a newer held token if there is one; otherwise, in stable mode, a normal fetch
-    /// (which may already return a newer token), and only if that still returns the failing token a
-    /// `force_refresh`, within the limits of ``ForceRefreshBudget``. Concurrent callers share one recovery.
+    /// A token to retry a call with after an answer said `failing` is no good (40001, 40014, 42001), or `nil` when
+    /// the call should not be retried.
+    ///
+    /// A caller chooses the API and may get any answer, so the answer alone never spends the account's token
+    /// quota or rotates the token that every other app and sidecar uses:
+    /// - a newer token is held: retry with it (no token call);
+    /// - `failing` is not the current token (an old one): nothing to recover;
+    /// - a recovery for `failing` is in flight: share its result; one started less than
+    ///   ``recoveryProbeInterval`` ago: no call at all;
+    /// - otherwise one recovery: in stable mode a normal fetch (at most once per ``recoveryFetchInterval``),
+    ///   which may return a newer token; then a probe
+    ///   (``TokenProbe``) whose answer no caller shapes; only if WeChat says there that the token is dead, a
+    ///   `force_refresh` (classic mode: a new fetch) within the limits of ``ForceRefreshBudget``.
+    ///
+    /// Every outcome is counted in `wxsidecar_token_recoveries_total{result}`.
     public func recover(from failing: String) async -> AccessToken? {
-        if let current = state.validToken(), current.value != failing { return current }
-        if let recoveryInFlight {
-            _ = await recoveryInFlight.value
-            if let current = state.validToken(), current.value != failing { return current }
-            return nil
+        if let current = state.validToken(), current.value != failing {
+            return recovered(.newerTokenHeld, current)
         }
-        let task = Task { await self.performRecovery(from: failing) }
+        guard state.current.token?.value == failing else { return recovered(.notCurrent, nil) }
+        if let recoveryInFlight {
+            let result = await recoveryInFlight.value
+            return recovered(.shared, result)
+        }
+        let now = WallClock.now()
+        var last = lastRecovery?.failing == failing
+            ? lastRecovery! : (failing: failing, fetchedAt: -Double.infinity, probedAt: -Double.infinity)
+        guard now - last.probedAt >= Self.recoveryProbeInterval else { return recovered(.throttled, nil) }
+        let fetch = endpoint.mode == .stable && now - last.fetchedAt >= Self.recoveryFetchInterval
+        if fetch { last.fetchedAt = now }
+        last.probedAt = now
+        lastRecovery = last
+        let task = Task { await self.performRecovery(from: failing, fetch: fetch) }
         recoveryInFlight = task
         let result = await task.value
         recoveryInFlight = nil
         return result
     }
 
-    private func performRecovery(from failing: String) async -> AccessToken? {
-        if endpoint.mode == .stable, case .success(let token) = await refresh(), token.value != failing {
-            return token
+    private func performRecovery(from failing: String, fetch: Bool) async -> AccessToken? {
+        if fetch, case .success(let token) = await refresh(), token.value != failing {
+            return recovered(.fetchedNewer, token)
+        }
+        let verdict = await probe.check(failing)
+        guard case .dead(let errcode) = verdict else {
+            logger.warning(
+                verdict == .alive
+                    ? "an API answered that the access_token is invalid, but WeChat accepts it (probe \(TokenProbe.path)); not refreshing"
+                    : "an API answered that the access_token is invalid and the probe could not tell; not forcing a refresh",
+                metadata: ["wxsidecar.token.probe": "\(verdict)"])
+            return recovered(verdict == .alive ? .tokenAlive : .probeFailed, nil)
         }
         let now = WallClock.now()
         if let refusal = budget.refusal(at: now) {
@@ -183,19 +226,25 @@ public actor TokenRefresher: Service {
             logger.warning(
                 "WeChat rejected the current access_token but a forced refresh is not allowed now",
                 metadata: ["wxsidecar.token.force_refused": "\(refusal.rawValue)"])
-            return nil
+            return recovered(.forceRefused, nil)
         }
         budget.record(at: now)
         let used = budget.used(at: now)
         state.update { $0.forcesUsed = used }
         metrics.tokenForcedRefreshes("done").increment()
         logger.notice(
-            "forcing an access_token refresh after WeChat rejected the current one",
-            metadata: ["wxsidecar.token.forces_used_24h": "\(used)"])
+            "forcing an access_token refresh: WeChat rejected the current one",
+            metadata: ["wxsidecar.token.forces_used_24h": "\(used)", "wxsidecar.wechat.errcode": "\(errcode)"])
         if case .success(let token) = await refresh(force: endpoint.mode == .stable), token.value != failing {
-            return token
+            return recovered(.forced, token)
         }
-        return nil
+        return recovered(.forceFailed, nil)
+    }
+
+    /// Counts a recovery's outcome and passes its token through.
+    private func recovered(_ outcome: TokenRecoveryOutcome, _ token: AccessToken?) -> AccessToken? {
+        metrics.tokenRecoveries[outcome]?.increment()
+        return token
     }
 
     // MARK: File

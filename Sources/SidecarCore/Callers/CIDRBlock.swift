@@ -65,6 +65,12 @@ public enum IPAddressBytes {
         text.contains(":") ? parseV6(Substring(text)) : parseV4(Substring(text))
     }
 
+    /// Whether `address` (4 or 16 bytes, IPv4-mapped included) is a loopback address: 127.0.0.0/8 or `::1`.
+    public static func isLoopback(_ address: [UInt8]) -> Bool {
+        let address = unmapped(address)
+        return (address.count == 4 && address[0] == 127) || address == [UInt8](repeating: 0, count: 15) + [1]
+    }
+
     /// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as its 4 IPv4 bytes; anything else unchanged.
     public static func unmapped(_ address: [UInt8]) -> [UInt8] {
         guard address.count == 16, address[0..<10].allSatisfy({ $0 == 0 }), address[10] == 0xFF, address[11] == 0xFF

@@ -7,17 +7,19 @@
 /// bytes before the first `=`, or the whole parameter when there is no `=`) is `access_token` or
 /// `cloudbase_access_token` after percent-decoding, so `access%5Ftoken=x` is removed too; decoding is for the
 /// comparison only and is done once (`access%255Ftoken` is kept), and names are case-sensitive as WeChat's
-/// are. Empty parameters (`a=1&&b=2`, a trailing `&`) carry nothing and are dropped. Then
-/// `access_token=<token>` is appended, the token percent-encoded outside RFC 3986 `unreserved` (real tokens
-/// are `[A-Za-z0-9_-]` and pass unchanged).
+/// are. Empty parameters (`a=1&&b=2`, a trailing `&`) carry nothing and are dropped. The sidecar's own
+/// `access_token=<token>` comes first, so an upstream that takes the first of several values takes it; the token
+/// is percent-encoded outside RFC 3986 `unreserved` (real tokens are `[A-Za-z0-9_-]` and pass unchanged).
+/// Looser spellings of the names (`ACCESS_TOKEN`, `access_token[]`, `a=1;access_token=`) are not stripped but
+/// refused before this runs: see ``CredentialSpelling``.
 public enum QueryRewriter {
     /// Parameter names that carry a caller's credential and are never forwarded.
     public static let credentialParameterNames = ["access_token", "cloudbase_access_token"]
 
     // MARK: Rewriting
 
-    /// The query to send upstream (without the leading `?`): the caller's parameters less any credential,
-    /// then `access_token=<token>`.
+    /// The query to send upstream (without the leading `?`): `access_token=<token>`, then the caller's
+    /// parameters less any credential.
     public static func rewrite(query: Substring?, token: String) -> String {
         var result = ""
         result.reserveCapacity((query?.utf8.count ?? 0) + token.utf8.count + 14)
@@ -25,7 +27,7 @@ public enum QueryRewriter {
         return result
     }
 
-    /// The path and query to request upstream, e.g. `/wxa/msg_sec_check?x=1&access_token=TOKEN`.
+    /// The path and query to request upstream, e.g. `/wxa/msg_sec_check?access_token=TOKEN&x=1`.
     public static func upstreamPathAndQuery(for target: RequestTarget, token: String) -> String {
         upstreamURL(base: "", for: target, token: token)
     }
@@ -43,19 +45,18 @@ public enum QueryRewriter {
     }
 
     private static func appendRewritten(query: Substring?, token: String, to result: inout String) {
-        if let query {
-            for parameter in query.utf8.split(separator: ByteClass.ampersand) {
-                let parameter = Substring(parameter)
-                guard !isCredentialParameter(parameter) else { continue }
-                result += parameter
-                result += "&"
-            }
-        }
         result += "access_token="
         if token.utf8.allSatisfy(ByteClass.isUnreserved) {
             result += token
         } else {
             result += percentEncoded(token)
+        }
+        guard let query else { return }
+        for parameter in query.utf8.split(separator: ByteClass.ampersand) {
+            let parameter = Substring(parameter)
+            guard !isCredentialParameter(parameter) else { continue }
+            result += "&"
+            result += parameter
         }
     }
 

@@ -41,6 +41,9 @@ enum WhitelistParser {
                             "\(entry) is never forwarded (wxsidecar owns the access_token); the entry has no effect"
                     ))
             }
+            if let exposure = broadPrefixExposure(entry) {
+                warnings.append(WhitelistWarning(line: lineNumber, message: exposure))
+            }
             if line.last == ByteClass.asterisk {
                 prefixes.append(String(entry.dropLast()))
             } else {
@@ -54,6 +57,18 @@ enum WhitelistParser {
         }
         let whitelist = PathWhitelist(exactPaths: exact, prefixes: prefixes)
         return .success(ParsedWhitelist(whitelist: whitelist, warnings: warnings))
+    }
+
+    /// What a broad prefix entry exposes, or `nil` for a narrow entry. `/*` and `/cgi-bin/*` (or any prefix of
+    /// `/cgi-bin/`) let callers reach every account-management API: menus, users, tickets, and
+    /// `/cgi-bin/openapi/*`, which can reset the account's API quota and read other calls' details.
+    static func broadPrefixExposure(_ entry: Substring) -> String? {
+        guard entry.hasSuffix("/*") else { return nil }
+        let prefix = entry.dropLast()
+        guard "/cgi-bin/".hasPrefix(prefix) || prefix.hasPrefix("/cgi-bin/openapi") else { return nil }
+        return "\(entry) is a broad entry: callers can reach every API under \(prefix), including account"
+            + " management (/cgi-bin/openapi/quota/clear resets the account's API quota, /cgi-bin/openapi/rid/get"
+            + " reads other calls' details); list the paths the apps need instead"
     }
 
     /// The first rule an entry line breaks, or `nil`.

@@ -15,6 +15,8 @@ struct EmulatorState: Sendable {
     var imageBytes = 2048
     /// Numbers request ids.
     var requestCounter = 0
+    /// Recent failed calls by rid, for `POST /cgi-bin/openapi/rid/get`.
+    var rids = RidLog()
 
     /// A fresh state using `settings`.
     init(settings: EmulatorSettings) {

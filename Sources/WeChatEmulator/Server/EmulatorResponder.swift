@@ -55,8 +55,14 @@ struct EmulatorResponder: HTTPResponder {
                 Self.route(exchange)
             }
         }
+        let started = knobs.now
         let reply = Self.route(exchange)
-        knobs.withState { state, _ in state.count(errcode: reply.errcode) }
+        knobs.withState { state, now in
+            state.count(errcode: reply.errcode)
+            if let errcode = reply.errcode, errcode != 0 {
+                state.rids.record(requestID, exchange.ridRecord(of: reply, startedAt: started, endedAt: now))
+            }
+        }
         if let errcode = reply.errcode, errcode != 0 {
             logger.debug("answered errcode", metadata: ["wxsidecar.wechat.errcode": "\(errcode)"])
         }
@@ -81,6 +87,12 @@ struct EmulatorResponder: HTTPResponder {
         switch exchange.request.path {
         case MsgSecCheckEndpoint.path:
             return MsgSecCheckEndpoint.respond(to: exchange)
+        case ApiDomainIPEndpoint.path:
+            return ApiDomainIPEndpoint.respond(to: exchange)
+        case RidEndpoint.path:
+            return RidEndpoint.respond(to: exchange)
+        case let path where path.hasPrefix(RedirectEndpoint.prefix):
+            return RedirectEndpoint.respond(to: exchange)
         case WxaCodeEndpoint.path:
             return WxaCodeEndpoint.respond(to: exchange)
         case CloudFunctionEndpoint.path:

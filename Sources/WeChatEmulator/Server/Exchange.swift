@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Logging
+import NIOCore
 
 /// What an API handler gets: the request, the emulator's knobs and credentials, the request id and a logger.
 struct Exchange: Sendable {
@@ -34,5 +35,13 @@ struct Exchange: Sendable {
         case .expired: return .accessTokenExpired
         case .invalid: return .invalidCredential
         }
+    }
+
+    /// What `rid/get` tells of this call once it failed with `reply`.
+    func ridRecord(of reply: Reply, startedAt: Double, endedAt: Double) -> RidRecord {
+        RidRecord(
+            invokeTime: Int(startedAt), costInMs: max(0, Int((endedAt - startedAt) * 1000)),
+            requestURL: request.rawQuery ?? "", requestBody: String(decoding: request.bodyBytes, as: UTF8.self),
+            responseBody: String(buffer: reply.body), clientIP: request.remoteIP ?? "")
     }
 }

@@ -58,6 +58,10 @@ public struct EmulatorErrcode: Error, Sendable, Hashable {
     public static let dailyQuota = Self(code: 45009)
     /// 47001: body is not the expected JSON.
     public static let dataFormat = Self(code: 47001)
+    /// `rid/get`: no such rid.
+    public static let ridNotFound = Self(code: 76001)
+    /// `rid/get`: the rid is empty or malformed.
+    public static let ridInvalid = Self(code: 76002)
 
     /// Messages for the codes the emulator knows.
     static let catalogue: [Int: String] = [
@@ -78,6 +82,8 @@ public struct EmulatorErrcode: Error, Sendable, Hashable {
         42001: "access_token expired",
         43002: "require POST method",
         45002: "content size out of limit",
+        76001: "rid not found",
+        76002: "rid is error",
         45009: "reach max api daily quota limit",
         45011: "api minute-quota reach limit  mustslower  retry next minute",
         47001: "data format error",

@@ -16,15 +16,6 @@ let msgSecCheckBody = #"{"version":2,"openid":"o1","scene":1,"content":"hello"}"
 let silentLogger = Logger(label: "reliability") { _ in SwiftLogNoOpLogHandler() }
 
 extension SidecarHarness {
-    /// The value of one sample line of `/-/metrics`, e.g. `wxsidecar_token_refreshes_total{result="error"}`; 0 when absent.
-    func metric(_ sample: String) -> Double {
-        let text = String(decoding: app.metrics.render(), as: UTF8.self)
-        for line in text.split(separator: "\n") where line.hasPrefix(sample + " ") {
-            return Double(line.dropFirst(sample.count + 1)) ?? 0
-        }
-        return 0
-    }
-
     /// A proxied `msg_sec_check` that must pass: status 200 and errcode 0.
     func checkPasses() async throws -> Bool {
         let response = try await send("POST", "/wxa/msg_sec_check", body: msgSecCheckBody)

@@ -25,7 +25,11 @@ struct WhitelistParserTests {
         ValidFile(name: "UTF-8 byte-order mark", text: "\u{FEFF}/wxa/a\n", entries: ["/wxa/a"]),
         ValidFile(name: "BOM before a comment", text: "\u{FEFF}# c\r\n/wxa/a", entries: ["/wxa/a"]),
         ValidFile(name: "no final newline", text: "/wxa/a", entries: ["/wxa/a"]),
-        ValidFile(name: "allow everything", text: "/*\n", entries: ["/*"]),
+        ValidFile(name: "allow everything warns", text: "/*\n", entries: ["/*"], warningLines: [1]),
+        ValidFile(
+            name: "broad cgi-bin prefixes warn", text: "/wxa/*\n/cgi-bin/*\n/cgi-bin/openapi/*\n/cgi-bin/menu/*\n",
+            entries: ["/cgi-bin/*", "/cgi-bin/menu/*", "/cgi-bin/openapi/*", "/wxa/*"],
+            warningLines: [2, 3]),
         ValidFile(
             name: "prefix and exact entries", text: "/wxa/*\n/tcb/invokecloudfunction\n",
             entries: ["/tcb/invokecloudfunction", "/wxa/*"]),
@@ -48,6 +52,14 @@ struct WhitelistParserTests {
         #expect(parsed.whitelist.entries == file.entries)
         #expect(parsed.whitelist.entryCount == file.entries.count)
         #expect(parsed.warnings.map(\.line) == file.warningLines)
+    }
+
+    @Test("a broad entry's warning says what it exposes")
+    func broadEntryWarningText() throws {
+        let parsed = try PathWhitelist.parse("/wxa/a\n/*\n").get()
+        let warning = try #require(parsed.warnings.first)
+        #expect(warning.description.hasPrefix("line 2: /* is a broad entry"))
+        #expect(warning.description.contains("/cgi-bin/openapi/rid/get"))
     }
 
     @Test("the token endpoint warning names the line and says it is never forwarded")

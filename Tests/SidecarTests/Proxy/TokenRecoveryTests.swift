@@ -25,17 +25,33 @@ import WeChatEmulator
     }
 
     @Test(arguments: [40001, 40014, 42001])
-    func atMostOneRetryPerRequest(_ errcode: Int) async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .errcode(errcode, errmsg: "token rejected")))
-        let response = try await harness.send("GET", "/echo/always-rejected")
-        #expect(response.errcode == errcode)
-        #expect(harness.emulator.knobs.stats.requests(to: "/echo/always-rejected") == 2)
-        let again = try await harness.send("GET", "/echo/always-rejected")
-        #expect(again.errcode == errcode)
-        // The force budget allows one force per 30 s: the second call is not retried.
-        #expect(harness.emulator.knobs.stats.requests(to: "/echo/always-rejected") == 3)
+    func anAPIThatRejectsAHealthyTokenIsNotRetriedAndForcesNothing(_ errcode: Int) async throws {
+        try await withSidecar { harness in
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .errcode(errcode, errmsg: "token rejected")))
+            let response = try await harness.send("GET", "/echo/always-rejected")
+            #expect(response.errcode == errcode)
+            // WeChat's probe accepts the token: the answer came from the API, so the call is not retried.
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/always-rejected") == 1)
+            #expect(harness.emulator.knobs.stats.requests(to: TokenProbe.path) == 1)
+            let again = try await harness.send("GET", "/echo/always-rejected")
+            #expect(again.errcode == errcode)
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/always-rejected") == 2)
+            #expect(harness.emulator.knobs.stats.forceRefreshRequests == 0)
+        }
+    }
+
+    @Test func aDeadTokenIsRetriedOnceWithTheForcedReplacement() async throws {
+        try await withSidecar { harness in
+            // The API and WeChat's probe both reject the token while the stable endpoint still hands it out.
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .errcode(40001, errmsg: nil), count: 1))
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: TokenProbe.path, action: .errcode(40001, errmsg: nil), count: 1))
+            let before = try #require(harness.app.tokens.validToken())
+            let response = try await harness.send("GET", "/echo/dead-token")
+            #expect(response.errcode == 0)
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/dead-token") == 2)
+            #expect(harness.emulator.knobs.stats.forceRefreshRequests == 1)
+            #expect(harness.app.tokens.validToken()?.value != before.value)
+        }
     }
 
     struct DetectionCase: Sendable, CustomTestStringConvertible {

@@ -106,6 +106,10 @@ import WeChatEmulator
         #expect(harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token") >= 3)
     }
 
+    /// WeChat's own probe of the token (``TokenProbe``) answers 40001: the token is dead as far as WeChat is concerned.
+    static let probeSaysDead = EmulatorFault(
+        pathPrefix: TokenProbe.path, action: .errcode(40001, errmsg: "invalid credential, access_token is invalid or not latest"))
+
     @Test func stableRecoveryUsesANormalFetchWhenThatAlreadyReturnsANewToken() async throws {
         let harness = try await SidecarHarness.start()
         defer { Task { await harness.stop() } }
@@ -120,7 +124,8 @@ import WeChatEmulator
     @Test func stableForceRefreshHappensOnlyWhenANormalFetchReturnsTheFailingTokenAndAtMostOnceIn30Seconds() async throws {
         let harness = try await SidecarHarness.start()
         defer { Task { await harness.stop() } }
-        // WeChat rejected a token that its stable endpoint still hands out: only a force gets a new one.
+        // WeChat rejects a token (its probe says so) that its stable endpoint still hands out: only a force helps.
+        harness.emulator.knobs.addFault(Self.probeSaysDead)
         let original = try #require(harness.app.tokens.validToken())
         let recovered = try #require(await harness.app.refresher.recover(from: original.value))
         #expect(recovered.value != original.value)
@@ -139,6 +144,7 @@ import WeChatEmulator
         options.mode = "classic"
         let harness = try await SidecarHarness.start(options)
         defer { Task { await harness.stop() } }
+        harness.emulator.knobs.addFault(Self.probeSaysDead)
         let original = try #require(harness.app.tokens.validToken())
         let issued = harness.emulator.knobs.stats.classicTokensIssued
         let recovered = try #require(await harness.app.refresher.recover(from: original.value))
@@ -161,6 +167,7 @@ import WeChatEmulator
     @Test func concurrentRecoveriesShareOneForcedRefresh() async throws {
         let harness = try await SidecarHarness.start()
         defer { Task { await harness.stop() } }
+        harness.emulator.knobs.addFault(Self.probeSaysDead)
         let original = try #require(harness.app.tokens.validToken())
         let refresher = harness.app.refresher
         let answers = await withTaskGroup(of: AccessToken?.self) { group in
