@@ -8,10 +8,15 @@ RELEASE_FLAGS ?= --static-swift-stdlib
 DESTDIR ?=
 ## The executable install/dist/deb copy; empty means the release build, made first.
 BINARY ?=
+## Where `make release` (and so install/dist/deb without BINARY) builds: SwiftPM's .build when empty, else this
+## scratch path (make check-boot uses .build-boot, so it never waits on the debug build). DIST_DIR: packages.
+SCRATCH_PATH ?=
+SCRATCH_FLAG = $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH))
+DIST_DIR ?= .build/dist
 BIN_PATH ?= $$($(SWIFT) build --show-bin-path)
-INSTALL_BINARY = $(or $(BINARY),$$($(SWIFT) build -c release --show-bin-path)/wxsidecar)
+INSTALL_BINARY = $(or $(BINARY),$$($(SWIFT) build -c release $(SCRATCH_FLAG) --show-bin-path)/wxsidecar)
 
-.PHONY: setup build release dev test clean install uninstall dist deb check-ops bench bench-micro ci-extra fuzz soak sanitize
+.PHONY: setup build release dev test clean install uninstall dist deb check-ops check-boot bench bench-micro ci-extra fuzz soak sanitize
 
 setup:
 	@scripts/setup.sh
@@ -20,7 +25,7 @@ build: setup
 	$(SWIFT) build $(BUILD_FLAGS)
 
 release: setup
-	$(SWIFT) build -c release $(RELEASE_FLAGS) $(BUILD_FLAGS)
+	$(SWIFT) build -c release $(RELEASE_FLAGS) $(SCRATCH_FLAG) $(BUILD_FLAGS)
 
 ## The daemon on its embedded default: the built-in WeChat emulator, no credentials needed.
 dev: build
@@ -32,6 +37,7 @@ test: setup
 	$(SWIFT) test --skip-build --skip ReliabilityTests $(BUILD_FLAGS)
 	@$(MAKE) --no-print-directory check-ops BIN_PATH="$$($(SWIFT) build --show-bin-path)"
 	@$(MAKE) --no-print-directory ci-extra BIN_PATH="$$($(SWIFT) build --show-bin-path)"
+	@$(MAKE) --no-print-directory check-boot
 
 ## Operations checks, after `swift build --build-tests`: systemd-analyze verify and the security score (at most
 ## 1.5) of the unit; the daemon's end-to-end tests under the unit's seccomp + MDWE sandbox; deploy/ manifests.
@@ -39,6 +45,15 @@ check-ops:
 	BINARY="$(BIN_PATH)/wxsidecar" scripts/check-systemd-unit.sh
 	BIN_PATH="$(BIN_PATH)" scripts/check-sandbox.sh
 	BINARY="$(BIN_PATH)/wxsidecar" scripts/check-deploy.sh
+
+## The package under a real systemd: builds the .deb (release build in BOOT_SCRATCH), installs it with dpkg in a
+## minimal Debian 12 root (debootstrap, cached in CHECK_BOOT_CACHE and BOOT_SCRATCH/cache), boots that root with
+## systemd-nspawn on the host network against the emulator over TLS, and probes the unit from inside
+## (scripts/check-boot-probe.sh). Needs root; skips only where the kernel refuses a container.
+BOOT_SCRATCH ?= .build-boot
+CHECK_BOOT_CACHE ?= /var/cache/wxsidecar-check-boot
+check-boot: setup
+	BOOT_SCRATCH="$(BOOT_SCRATCH)" CHECK_BOOT_CACHE="$(CHECK_BOOT_CACHE)" scripts/check-boot.sh
 
 ## Reliability checks `make test` ends with (after `swift build --build-tests`): the ReliabilityTests suites on
 ## their own (fault injection, malformed HTTP, disconnect storms: load that would skew other suites' timing),
@@ -83,11 +98,11 @@ uninstall:
 
 ## .build/dist/wxsidecar-VERSION-linux-ARCH.tar.gz: the /usr/local tree of `make install`, to untar at /.
 dist: $(if $(BINARY),,release)
-	BINARY="$(INSTALL_BINARY)" scripts/package.sh tar
+	BINARY="$(INSTALL_BINARY)" OUT="$(DIST_DIR)" scripts/package.sh tar
 
 ## .build/dist/wxsidecar_VERSION_ARCH.deb (the /usr layout; /etc/wxsidecar files are conffiles).
 deb: $(if $(BINARY),,release)
-	BINARY="$(INSTALL_BINARY)" scripts/package.sh deb
+	BINARY="$(INSTALL_BINARY)" OUT="$(DIST_DIR)" scripts/package.sh deb
 
 ## wxsidecar vs the nginx + lua peer over an nginx HTTPS upstream on loopback: installs nginx-extras, wrk and
 ## openssl, builds the release binary (.build-release), prints one table (BENCHMARKS.md). BENCH_QUICK=1: short sweep.
@@ -100,4 +115,4 @@ bench-micro: setup
 	cd Benchmarks/Micro && $(SWIFT) package --scratch-path ../../.build-micro --disable-sandbox benchmark --no-progress
 
 clean:
-	rm -rf .build .wxsidecar-dev .build-fuzz .build-asan .build-tsan
+	rm -rf .build .wxsidecar-dev .build-fuzz .build-asan .build-tsan .build-boot

@@ -10,6 +10,9 @@
 #   PREFIX      /usr/local          BINDIR      $PREFIX/bin
 #   SYSCONFDIR  /etc                UNITDIR     $PREFIX/lib/systemd/system
 #   SYSUSERSDIR $PREFIX/lib/sysusers.d            DOCDIR  $PREFIX/share/doc/wxsidecar
+#   BASHCOMPDIR $PREFIX/share/bash-completion/completions
+#   ZSHCOMPDIR  $PREFIX/share/zsh/vendor-completions for PREFIX=/usr (Debian's zsh looks there), else
+#               $PREFIX/share/zsh/site-functions
 #
 # Layout:
 #   $BINDIR/wxsidecar                          the daemon
@@ -18,6 +21,7 @@
 #   $SYSCONFDIR/wxsidecar/wxsidecar.yaml       only if absent: the host configuration (token in /run/wxsidecar,
 #   $SYSCONFDIR/wxsidecar/whitelist.txt        only if absent   AppSecret from the systemd credential)
 #   $DOCDIR/operations.md, $DOCDIR/examples/   the documentation and pristine copies of both files
+#   $BASHCOMPDIR/wxsidecar, $ZSHCOMPDIR/_wxsidecar   shell completions (wxsidecar --generate-completion-script)
 #
 # An existing configuration or whitelist is never overwritten (compare it with $DOCDIR/examples/).
 # With an empty DESTDIR, as root, on a systemd host, it also runs systemd-sysusers and daemon-reload.
@@ -31,6 +35,12 @@ SYSCONFDIR="${SYSCONFDIR:-/etc}"
 UNITDIR="${UNITDIR:-$PREFIX/lib/systemd/system}"
 SYSUSERSDIR="${SYSUSERSDIR:-$PREFIX/lib/sysusers.d}"
 DOCDIR="${DOCDIR:-$PREFIX/share/doc/wxsidecar}"
+BASHCOMPDIR="${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}"
+if [ "$PREFIX" = /usr ]; then
+  ZSHCOMPDIR="${ZSHCOMPDIR:-$PREFIX/share/zsh/vendor-completions}"
+else
+  ZSHCOMPDIR="${ZSHCOMPDIR:-$PREFIX/share/zsh/site-functions}"
+fi
 CONFDIR="$SYSCONFDIR/wxsidecar"
 # Where the unit keeps the token: RuntimeDirectory=wxsidecar.
 TOKEN_FILE="/run/wxsidecar/cloudbase_access_token"
@@ -73,6 +83,10 @@ do_install() {
   render_config >"$staging/wxsidecar.yaml"
   grep -q "^  file: \"$TOKEN_FILE\"" "$staging/wxsidecar.yaml" \
     || { say "Config/wxsidecar.yaml changed shape: token.file was not rewritten"; exit 1; }
+  for shell in bash zsh; do
+    "$BINARY" --generate-completion-script "$shell" >"$staging/completion.$shell" && [ -s "$staging/completion.$shell" ] \
+      || { say "$BINARY --generate-completion-script $shell failed"; exit 1; }
+  done
 
   install -D -m 0755 "$BINARY" "$DESTDIR$BINDIR/wxsidecar"
   install -D -m 0644 "$staging/wxsidecar.service" "$DESTDIR$UNITDIR/wxsidecar.service"
@@ -80,6 +94,8 @@ do_install() {
   install -D -m 0644 "$root/docs/operations.md" "$DESTDIR$DOCDIR/operations.md"
   install -D -m 0644 "$staging/wxsidecar.yaml" "$DESTDIR$DOCDIR/examples/wxsidecar.yaml"
   install -D -m 0644 "$root/Config/whitelist.txt" "$DESTDIR$DOCDIR/examples/whitelist.txt"
+  install -D -m 0644 "$staging/completion.bash" "$DESTDIR$BASHCOMPDIR/wxsidecar"
+  install -D -m 0644 "$staging/completion.zsh" "$DESTDIR$ZSHCOMPDIR/_wxsidecar"
   install -d -m 0755 "$DESTDIR$CONFDIR"
   install_if_absent "$CONFDIR/wxsidecar.yaml" "$staging/wxsidecar.yaml" 0644
   install_if_absent "$CONFDIR/whitelist.txt" "$root/Config/whitelist.txt" 0644
@@ -93,9 +109,10 @@ do_install() {
 }
 
 do_uninstall() {
-  rm -f "$DESTDIR$BINDIR/wxsidecar" "$DESTDIR$UNITDIR/wxsidecar.service" "$DESTDIR$SYSUSERSDIR/wxsidecar.conf"
+  rm -f "$DESTDIR$BINDIR/wxsidecar" "$DESTDIR$UNITDIR/wxsidecar.service" "$DESTDIR$SYSUSERSDIR/wxsidecar.conf" \
+    "$DESTDIR$BASHCOMPDIR/wxsidecar" "$DESTDIR$ZSHCOMPDIR/_wxsidecar"
   rm -rf "$DESTDIR$DOCDIR"
-  say "removed the binary, the unit, the sysusers entry and $DOCDIR; kept $CONFDIR (configuration and AppSecret)"
+  say "removed the binary, the unit, the sysusers entry, the completions and $DOCDIR; kept $CONFDIR (configuration and AppSecret)"
   if [ -z "$DESTDIR" ] && [ "$(id -u)" -eq 0 ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
   fi

@@ -15,7 +15,10 @@ struct WXSidecarCommand: AsyncParsableCommand {
             http://127.0.0.1:8098/<path> (or uses the sidecar as its HTTP proxy) without any token.
             """,
         version: SidecarVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, EmulateCommand.self, DevCommand.self, VersionCommand.self],
+        subcommands: [
+            RunCommand.self, ReloadCommand.self, CheckConfigCommand.self, EmulateCommand.self, DevCommand.self,
+            VersionCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -52,12 +52,14 @@ struct InstallTests {
             "/usr/local/lib/sysusers.d/wxsidecar.conf", "/usr/local/share/doc/wxsidecar/operations.md",
             "/usr/local/share/doc/wxsidecar/examples/wxsidecar.yaml", "/usr/local/share/doc/wxsidecar/examples/whitelist.txt",
             "/etc/wxsidecar/wxsidecar.yaml", "/etc/wxsidecar/whitelist.txt",
+            "/usr/local/share/bash-completion/completions/wxsidecar", "/usr/local/share/zsh/site-functions/_wxsidecar",
         ] {
             #expect(FileManager.default.fileExists(atPath: d + file), "\(file) missing")
         }
         #expect(!FileManager.default.fileExists(atPath: d + "/etc/wxsidecar/appsecret"), "the secret is the operator's")
         let unit = try String(contentsOfFile: d + "/usr/local/lib/systemd/system/wxsidecar.service", encoding: .utf8)
         #expect(unit.contains("\nExecStart=/usr/local/bin/wxsidecar run --config /etc/wxsidecar/wxsidecar.yaml\n"))
+        #expect(unit.contains("\nExecReload=/usr/local/bin/wxsidecar reload $MAINPID\n"))
         #expect(unit.contains("\nLoadCredential=appsecret:/etc/wxsidecar/appsecret\n"))
     }
 
@@ -71,6 +73,7 @@ struct InstallTests {
         #expect(unit.contains("\nLoadCredential=appsecret:/opt/etc/wxsidecar/appsecret\n"))
         #expect(unit.contains("Documentation=file:///usr/share/doc/wxsidecar/operations.md"))
         #expect(!unit.contains("/usr/local"))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/usr/share/zsh/vendor-completions/_wxsidecar"))
         let config = try String(contentsOfFile: directory.path + "/opt/etc/wxsidecar/wxsidecar.yaml", encoding: .utf8)
         #expect(config.contains(#"file: "/opt/etc/wxsidecar/whitelist.txt""#))
     }
