@@ -71,6 +71,11 @@ import WeChatEmulator
         #expect(harness.emulator.knobs.stats.requests(to: "/cgi-bin/token") == 0)
     }
 
+    /// A 5xx other than 501 (the answer to an unsupported Transfer-Encoding), 502 or 503 would be a sidecar fault.
+    static func isUnexpectedServerError(_ status: Int) -> Bool {
+        status >= 500 && ![501, 502, 503].contains(status)
+    }
+
     @Test func fixedCorpusLeavesTheDaemonServingAndForwardsNothingOffTheWhitelist() async throws {
         let harness = try await start()
         defer { Task { await harness.stop() } }
@@ -80,7 +85,7 @@ import WeChatEmulator
         for exchange in exchanges {
             // An echo that came back shows the headers the upstream received: nothing injected.
             #expect(!exchange.text.lowercased().contains(#""x-injected""#), "\(exchange.input): a header was injected upstream")
-            #expect(!exchange.statuses.contains { $0 >= 500 && $0 != 502 && $0 != 503 }, "\(exchange.input): \(exchange.statuses)")
+            #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
         }
         try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
         #expect(try await harness.checkPasses())
@@ -96,7 +101,7 @@ import WeChatEmulator
         let inputs = (0..<count).map { _ in mutator.next() }
         let exchanges = try await Self.sendAll(inputs, to: harness, width: 8)
         for exchange in exchanges {
-            #expect(!exchange.statuses.contains { $0 >= 500 && $0 != 502 && $0 != 503 }, "\(exchange.input): \(exchange.statuses)")
+            #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
         }
         try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
         #expect(try await harness.checkPasses())

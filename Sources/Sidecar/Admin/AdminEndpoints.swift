@@ -3,44 +3,62 @@
 
 import CurlClient
 import Foundation
-import NIOHTTP1
 import NIOCore
+import NIOHTTP1
 import Prometheus
 import SidecarCore
 
-/// `/-/healthy`, `/-/ready`, `/-/metrics`, `/-/status`: outside the WeChat path space, GET or HEAD only.
+/// The sidecar's own endpoints, outside the WeChat path space: a route table, one line per endpoint. All are
+/// answered synchronously on the connection's event loop.
 struct AdminEndpoints: Sendable {
     static let prefix = "/-/"
 
-    let tokens: TokenState
-    let whitelist: WhitelistStore
-    let metrics: SidecarMetrics
-    let status: StatusReporter
-
-    func respond(method: String, target: String) -> ProxyForwarder.Outcome {
-        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        guard method == "GET" || method == "HEAD" else {
-            return json(405, WeChatErrorBody.json(errcode: 43002, errmsg: "require GET method for \(path)"), label: path)
-        }
-        switch path {
-        case "/-/healthy":
-            return json(200, #"{"status":"ok"}"#, label: path)
-        case "/-/ready":
-            if tokens.validToken() != nil { return json(200, #"{"ready":true}"#, label: path) }
-            return json(503, #"{"ready":false,"reason":"no valid access_token yet"}"#, label: path)
-        case "/-/metrics":
-            metrics.tokenExpiresIn.set(max(0, tokens.validToken()?.remaining(at: WallClock.now()) ?? 0).rounded())
-            let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
-            return .init(status: 200, headers: headers, body: ByteBuffer(bytes: metrics.render()), pathLabel: "admin", path: path)
-        case "/-/status":
-            return json(200, status.json(), label: path)
-        default:
-            return json(404, WeChatErrorBody.json(errcode: 404, errmsg: "no such admin endpoint: use /-/healthy, /-/ready, /-/metrics or /-/status"), label: "admin")
-        }
+    /// One endpoint: the methods it takes and how it answers.
+    struct Route: Sendable {
+        var methods: Set<String>
+        var answer: @Sendable (_ path: String) -> CallOutcome
     }
 
-    private func json(_ status: Int, _ body: String, label: String) -> ProxyForwarder.Outcome {
+    let routes: [String: Route]
+
+    init(tokens: TokenState, whitelist: WhitelistStore, metrics: SidecarMetrics, status: StatusReporter) {
+        let read: Set<String> = ["GET", "HEAD"]
+        routes = [
+            "/-/healthy": Route(methods: read) { path in Self.json(200, #"{"status":"ok"}"#, label: path) },
+            "/-/ready": Route(methods: read) { path in
+                tokens.validToken() != nil
+                    ? Self.json(200, #"{"ready":true}"#, label: path)
+                    : Self.json(503, #"{"ready":false,"reason":"no valid access_token yet"}"#, label: path)
+            },
+            "/-/metrics": Route(methods: read) { path in
+                metrics.tokenExpiresIn.set(max(0, tokens.validToken()?.remaining(at: WallClock.now()) ?? 0).rounded())
+                let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
+                return CallOutcome(
+                    status: 200, headers: headers, body: ByteBuffer(bytes: metrics.render()), pathLabel: "admin",
+                    path: path)
+            },
+            "/-/status": Route(methods: read) { path in Self.json(200, status.json(), label: path) },
+        ]
+    }
+
+    /// The answer to `method` on the raw `target` (which starts with ``prefix``).
+    func respond(method: String, target: String) -> CallOutcome {
+        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        guard let route = routes[path] else {
+            let known = routes.keys.sorted().joined(separator: ", ")
+            return Self.json(
+                404, WeChatErrorBody.json(errcode: 404, errmsg: "no such admin endpoint: use \(known)"), label: "admin")
+        }
+        guard route.methods.contains(method) else {
+            let allowed = route.methods.sorted().joined(separator: " or ")
+            return Self.json(
+                405, WeChatErrorBody.json(errcode: 43002, errmsg: "require \(allowed) method for \(path)"), label: path)
+        }
+        return route.answer(path)
+    }
+
+    private static func json(_ status: Int, _ body: String, label: String) -> CallOutcome {
         let headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
-        return .init(status: status, headers: headers, body: ByteBuffer(string: body), pathLabel: "admin", path: label)
+        return CallOutcome(status: status, headers: headers, body: ByteBuffer(string: body), pathLabel: "admin", path: label)
     }
 }

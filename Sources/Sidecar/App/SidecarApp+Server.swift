@@ -33,18 +33,27 @@ extension SidecarApp {
         let ledger = RequestLedger(
             gate: CallerGate(configuration.callers),
             maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
-        let responder = SidecarResponder(
-            admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
-            ledger: ledger)
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = configuration.limits.maxHeaderBytes
-        limits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
+        let cap = ConnectionCap(configured: configuration.limits.maxConnections)
+        if cap.limit < configuration.limits.maxConnections {
+            logger.warning(
+                "limits.max_connections lowered to what the descriptor limit allows; raise LimitNOFILE (ulimit -n) for more",
+                metadata: [
+                    "wxsidecar.limits.max_connections": "\(cap.limit)",
+                    "wxsidecar.limits.descriptors": "\(ConnectionCap.softDescriptorLimit())",
+                ])
+        }
+        let admin = AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status)
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderListSize = configuration.limits.maxHeaderBytes
+        decoderLimits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
         let channel = SidecarHTTP1Channel(
-            responder: { request, writer, channel in
-                try await responder.respond(to: request, writer: writer, remote: channel.remoteAddress)
-            },
-            forwarder: forwarder, ledger: ledger, decoderLimits: limits, idleTimeout: .milliseconds(Int64(configuration.limits.idleTimeout * 1000)),
-            headerTimeout: .milliseconds(Int64(configuration.limits.headerTimeout * 1000)))
+            services: .init(
+                forwarder: forwarder, admin: admin, ledger: ledger,
+                budget: BodyBudget(maxBodyBytes: configuration.limits.maxBodyBytes),
+                limits: .init(
+                    idleTimeout: Int64(configuration.limits.idleTimeout * 1e9),
+                    headerTimeout: Int64(configuration.limits.headerTimeout * 1e9))),
+            decoderLimits: decoderLimits, cap: cap)
         let listen = configuration.listen
         let socketMode = configuration.callers.socketMode
         let logger = self.logger

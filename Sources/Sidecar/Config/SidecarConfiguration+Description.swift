@@ -35,6 +35,7 @@ extension SidecarConfiguration {
           header_timeout: \(limits.headerTimeout)
           idle_timeout: \(limits.idleTimeout)
           max_concurrent_requests: \(limits.maxConcurrentRequests)
+          max_connections: \(limits.maxConnections)
         rate_limits: [\(rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]
         log:
           level: "\(log.level.rawValue)"

@@ -97,6 +97,10 @@ extension SidecarConfiguration {
             expected: "must be a whole number from 1 to 1000000") { text in
                 Int(text).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
             }
+        limits.maxConnections = try values.value("limits.max_connections", default: 1024,
+            expected: "must be a whole number from 1 to 1000000") { text in
+                Int(text).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
+            }
         return limits
     }
 

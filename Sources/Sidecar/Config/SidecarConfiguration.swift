@@ -89,6 +89,9 @@ public struct SidecarConfiguration: Sendable {
         public var idleTimeout: Double = 75
         /// `limits.max_concurrent_requests`: more at once are answered 503.
         public var maxConcurrentRequests: Int = 1024
+        /// `limits.max_connections`: caller connections open at once; more are closed as they arrive. Lowered at
+        /// start to what the descriptor limit allows after a reserve for upstream connections and files.
+        public var maxConnections: Int = 1024
     }
 
     /// `auth.*`, `allow_cidrs`, `listen_socket_mode`, `allow_insecure_listen`.

@@ -14,7 +14,7 @@ enum HeaderFilter {
 
     /// Request headers never forwarded, besides hop-by-hop ones.
     static let notForwarded: Set<String> = [
-        "host", "content-length", "expect", "accept-encoding", RequestTargetRecorder.headerName,
+        "host", "content-length", "expect", "accept-encoding",
     ]
 
     /// Response headers never copied back, besides hop-by-hop ones (the sidecar sets its own).

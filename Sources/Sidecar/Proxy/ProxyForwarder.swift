@@ -8,13 +8,10 @@ import NIOHTTP1
 import Prometheus
 import SidecarCore
 
-/// Forwards one WeChat API call: validates the raw target, checks the whitelist, the quota and the token
-/// (``admit(method:rawTarget:headers:)``), then sends it through libcurl and retries once with a fresh token when
-/// WeChat says the token is no good (``send(_:body:on:completion:)``).
-///
-/// No task and no lock on the way: ``ProxyRequestHandler`` calls it on the connection's event loop, the transfer
-/// runs on libcurl's thread, and the answer comes back to the event loop. Only a token error goes through a task
-/// (the refresher is an actor).
+/// What every API call shares: the settings, the libcurl client, the token, the whitelist, the quota, the metrics
+/// and the redactor, with the call's rules as functions of them: ``admit(method:rawTarget:headers:)`` checks a
+/// request head, ``upstreamRequest(_:token:body:)`` builds what libcurl sends, ``outcome(of:for:)`` reads
+/// what comes back. It holds no state of any call: ``ProxyCall`` owns one call's life.
 struct ProxyForwarder: Sendable {
     /// What the forwarder needs from the configuration.
     struct Settings: Sendable {
@@ -41,24 +38,7 @@ struct ProxyForwarder: Sendable {
     /// What to do with a request head.
     enum Admission: Sendable {
         case forward(Call)
-        case answer(Outcome)
-    }
-
-    /// The outcome of one call, for the response, the access log and the metrics.
-    struct Outcome: Sendable {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: ByteBuffer
-        /// The whitelist entry the path matched, or `denied` / `invalid`: a bounded metric label.
-        var pathLabel: String
-        /// The path as sent, when it passed validation (safe to log).
-        var path: String?
-        /// WeChat's errcode when its answer was JSON, or the sidecar's own errcode.
-        var errcode: Int?
-        /// Why the sidecar answered itself, if it did.
-        var answerLabel: String?
-        var retriedWithNewToken = false
-        var closeConnection = false
+        case answer(CallOutcome)
     }
 
     let settings: Settings
@@ -103,74 +83,29 @@ struct ProxyForwarder: Sendable {
             headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader)))
     }
 
-    /// The answer when the request body passes `limits.max_body_bytes` while it arrives.
-    func bodyTooLarge(_ call: Call) -> Outcome {
-        answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: call.pathLabel, path: call.path)
-    }
-
     // MARK: Sending
 
-    /// Sends the call and calls `completion` on `eventLoop` with the outcome; on a token error, once more with a
-    /// recovered token.
-    ///
-    /// - Returns: The first transfer, to cancel when the caller goes away.
-    @discardableResult
-    func send(
-        _ call: Call, body: ByteBuffer?, on eventLoop: any EventLoop,
-        completion: @escaping @Sendable (Outcome) -> Void
-    ) -> CurlClient.PendingTransfer {
-        transfer(call, token: call.token, body: body, on: eventLoop) { [self] outcome in
-            guard TokenErrorDetector.isTokenError(outcome.errcode) else {
-                completion(outcome)
-                return
-            }
-            metrics.upstreamErrors("token_invalid").increment()
-            Task {
-                guard let fresh = await refresher.recover(from: call.token.value) else {
-                    eventLoop.execute { completion(outcome) }
-                    return
-                }
-                transfer(call, token: fresh, body: body, on: eventLoop) { retried in
-                    var retried = retried
-                    retried.retriedWithNewToken = true
-                    completion(retried)
-                }
-            }
-        }
-    }
-
-    /// One transfer; `completion` runs on `eventLoop`, where the answer is read (headers, errcode).
-    @discardableResult
-    private func transfer(
-        _ call: Call, token: AccessToken, body: ByteBuffer?, on eventLoop: any EventLoop,
-        completion: @escaping @Sendable (Outcome) -> Void
-    ) -> CurlClient.PendingTransfer {
-        let upstream = UpstreamRequest(
+    /// What libcurl sends for `call` with `token`: the same method, the rewritten URL, the forwarded headers.
+    func upstreamRequest(_ call: Call, token: AccessToken, body: ByteBuffer?) -> UpstreamRequest {
+        UpstreamRequest(
             method: call.method,
             url: QueryRewriter.upstreamURL(base: settings.baseURL, for: call.target, token: token.value),
             headers: call.headers, body: body,
             timeout: .milliseconds(Int64(settings.timeout * 1000)),
             connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))
-        return client.submit(upstream) { [self] result in
-            eventLoop.execute {
-                var outcome = self.outcome(of: result)
-                outcome.pathLabel = call.pathLabel
-                outcome.path = call.path
-                completion(outcome)
-            }
-        }
     }
 
-    private func outcome(of result: Result<UpstreamResponse, CurlError>) -> Outcome {
+    /// The outcome of one transfer for `call`: WeChat's answer (scrubbed of the token) or the sidecar's error answer.
+    func outcome(of result: Result<UpstreamResponse, CurlError>, for call: Call) -> CallOutcome {
         switch result {
         case .success(let response):
             let headers = response.headers
             let contentType = HeaderFilter.firstValue(of: "content-type", in: headers)
             let (returnedHeaders, body) = scrubbed(
                 HeaderFilter.returnedResponseHeaders(headers), response.body, contentType: contentType)
-            return Outcome(
-                status: response.status, headers: returnedHeaders, body: body, pathLabel: "", path: nil,
-                errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
+            return CallOutcome(
+                status: response.status, headers: returnedHeaders, body: body, pathLabel: call.pathLabel,
+                path: call.path, errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
         case .failure(let error):
             if error.kind == .cancelled {
                 metrics.upstreamCancelled.increment()
@@ -179,11 +114,11 @@ struct ProxyForwarder: Sendable {
             }
             var failed = SidecarAnswer.upstreamFailed(error, timeout: settings.timeout)
             failed.errmsg = redactor.redact(failed.errmsg)
-            return answer(failed, pathLabel: "", path: nil)
+            return answer(failed, pathLabel: call.pathLabel, path: call.path)
         }
     }
 
-    func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> Outcome {
+    func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> CallOutcome {
         .answer(answer, pathLabel: pathLabel, path: path)
     }
 

@@ -40,6 +40,24 @@ struct SidecarAnswer: Error, Sendable {
             label: "body_too_large", closeConnection: true)
     }
 
+    /// 503/-1 when the request bodies held by all connections would pass the body budget.
+    static func bodyBudgetExhausted(budget: Int) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 503, errcode: -1,
+            errmsg: "too many request bodies in flight (more than \(budget) bytes held); retry shortly",
+            label: "body_budget", closeConnection: true)
+    }
+
+    /// 408/-1 when the request head or body did not arrive within `limits.header_timeout`.
+    static func requestTimeout(body: Bool) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 408, errcode: -1,
+            errmsg: body
+                ? "request body not received within limits.header_timeout"
+                : "request head not received within limits.header_timeout",
+            label: body ? "body_timeout" : "head_timeout", closeConnection: true)
+    }
+
     /// 504/-1 when the upstream took longer than `upstream.timeout`, 502/-1 for every other transport failure.
     static func upstreamFailed(_ error: CurlError, timeout: Double) -> SidecarAnswer {
         if error.kind == .timeout {
@@ -76,7 +94,7 @@ struct SidecarAnswer: Error, Sendable {
     }
 }
 
-extension ProxyForwarder.Outcome {
+extension CallOutcome {
     /// The outcome for an answer the sidecar makes itself: WeChat-style JSON.
     static func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> Self {
         var headers = HTTPHeaders()

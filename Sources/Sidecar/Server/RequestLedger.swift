@@ -6,9 +6,8 @@ import NIOCore
 import Prometheus
 import Synchronization
 
-/// What every request on the listener goes through, whichever path serves it (``ProxyRequestHandler`` for API
-/// calls, ``SidecarResponder`` for `/-/` admin endpoints): its `x-openapi-seqid`, the caller gate, the limit on
-/// requests served at once, and at its end the metrics and one access-log line (never a token).
+/// What every request on the listener goes through, whichever route serves it: its `x-openapi-seqid`, the caller
+/// gate, the limit on requests served at once, and at its end the metrics and one access-log line (never a token).
 final class RequestLedger: Sendable {
     let gate: CallerGate
     let maxConcurrentRequests: Int
@@ -32,10 +31,12 @@ final class RequestLedger: Sendable {
         let refusal: SidecarAnswer?
     }
 
-    /// Counts a request in and checks the caller (gate first, then the limit on requests at once).
+    /// Counts a request in and checks the caller (gate first, then the limit on requests at once). The liveness
+    /// and readiness probes are never refused by the limit: a busy sidecar is alive.
     func enter(remote: SocketAddress?, sentKey: @autoclosure () -> String?, rawTarget: String) -> Entry {
         let started = ContinuousClock.now
         let admitted = inFlight.add(1, ordering: .relaxed).newValue <= maxConcurrentRequests
+            || CallerGate.isProbe(rawTarget)
         var refusal: SidecarAnswer?
         if !gate.isOpen, let refused = gate.check(remote: remote, sentKey: sentKey(), rawTarget: rawTarget) {
             metrics.callersRefused(refused.label).increment()
@@ -53,7 +54,7 @@ final class RequestLedger: Sendable {
     }
 
     /// The metrics and the access-log line of an answered request.
-    func record(_ outcome: ProxyForwarder.Outcome, method: String, rawTarget: String, entry: Entry) {
+    func record(_ outcome: CallOutcome, method: String, rawTarget: String, entry: Entry) {
         let elapsed = ContinuousClock.now - entry.started
         metrics.requests(path: outcome.pathLabel, status: outcome.status).increment()
         metrics.requestDuration.recordNanoseconds(elapsed.nanoseconds)

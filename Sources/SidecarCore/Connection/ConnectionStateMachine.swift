@@ -7,8 +7,8 @@
 ///
 /// The rules, and what each bounds:
 /// - One request at a time. Parts of a request pipelined behind the current one are queued, not handled, and the
-///   connection stops reading once the current request has been read whole: the next request is read only after
-///   the answer before it has been flushed. A caller that pipelines and never reads holds one answer, not many.
+///   connection stops reading once anything is queued: the next request is handled only after the answer before it
+///   has been flushed. A caller that pipelines and never reads holds one answer, not many.
 /// - Reads also pause while the channel is not writable (the caller reads slower than the sidecar writes).
 /// - Timeouts, from one deadline: a head that started arriving must be complete within `headerTimeout` (408); a
 ///   request body must make progress at least every `headerTimeout` (408, so stalled uploads cannot hold a
@@ -162,6 +162,7 @@ public struct ConnectionStateMachine: Sendable {
             readPending = true
             return .none
         }
+        readPending = false
         return .read
     }
 
@@ -171,15 +172,13 @@ public struct ConnectionStateMachine: Sendable {
         return resumeReading()
     }
 
-    /// Whether the connection may read now: writable, not closed, no request read whole and waiting for its
-    /// answer to be flushed, nothing queued.
+    /// Whether the connection may read now: writable, not closed, nothing queued. Reading goes on while a request
+    /// waits for its answer, so a caller that hangs up is noticed (and its upstream call cancelled) at once; what it
+    /// reads beyond the request is at most one read's worth of pipelined parts, queued, after which reads stop.
     var mayRead: Bool {
         guard writable, queuedParts == 0 else { return false }
-        switch state {
-        case .closed: return false
-        case .request(let request): return !request.bodyComplete
-        case .idle, .readingHead: return true
-        }
+        if case .closed = state { return false }
+        return true
     }
 
     private mutating func resumeReading() -> Action {

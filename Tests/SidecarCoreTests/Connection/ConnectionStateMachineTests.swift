@@ -32,20 +32,25 @@ struct ConnectionStateMachineTests {
 
     static let s = second
     static let scenarios: [Scenario] = [
-        Scenario(name: "a kept-alive request, then the next read", steps: [
+        Scenario(name: "a kept-alive request, then the next", steps: [
             .part(.head(keepAlive: true), .handle), .part(.body, .handle), .part(.end, .handle),
-            .read(.none), .written(keepAlive: true), .flushed(.nextRequest(read: true)), .read(.read),
+            .written(keepAlive: true), .flushed(.nextRequest(read: false)), .read(.read),
         ]),
-        Scenario(name: "a request is read whole before its answer: reads go on until the end", steps: [
+        Scenario(name: "reading goes on while the answer is awaited, so a hang-up is seen", steps: [
             .part(.head(keepAlive: true), .handle), .read(.read), .part(.body, .handle), .read(.read),
-            .part(.end, .handle), .read(.none),
+            .part(.end, .handle), .read(.read),
         ]),
         Scenario(name: "pipelined parts wait in the queue until the answer before them is flushed", steps: [
             .part(.head(keepAlive: true), .handle), .part(.end, .handle),
             .part(.head(keepAlive: true), .queue), .part(.end, .queue), .read(.none),
             .written(keepAlive: true), .read(.none), .flushed(.nextRequest(read: false)),
             .part(.head(keepAlive: true), replayed: true, .handle), .part(.end, replayed: true, .handle),
-            .read(.none), .written(keepAlive: true), .flushed(.nextRequest(read: true)),
+            .read(.read), .written(keepAlive: true), .flushed(.nextRequest(read: false)),
+        ]),
+        Scenario(name: "a read asked for while parts are queued happens after they are replayed", steps: [
+            .part(.head(keepAlive: true), .handle), .part(.end, .handle), .part(.head(keepAlive: true), .queue),
+            .read(.none), .written(keepAlive: true), .flushed(.nextRequest(read: false)),
+            .part(.head(keepAlive: true), replayed: true, .handle), .read(.read),
         ]),
         Scenario(name: "a new part behind queued ones is queued too, in order", steps: [
             .part(.head(keepAlive: true), .handle), .part(.end, .handle), .part(.head(keepAlive: true), .queue),
@@ -91,9 +96,9 @@ struct ConnectionStateMachineTests {
         Scenario(name: "reads pause while the channel is not writable", steps: [
             .writable(false, .none), .read(.none), .writable(true, .read), .read(.read),
         ]),
-        Scenario(name: "reads stay paused after writability returns while an answer is pending", steps: [
+        Scenario(name: "a read held while unwritable happens when writability returns", steps: [
             .part(.head(keepAlive: true), .handle), .part(.end, .handle), .writable(false, .none), .read(.none),
-            .writable(true, .none), .written(keepAlive: true), .flushed(.nextRequest(read: true)),
+            .written(keepAlive: true), .flushed(.nextRequest(read: false)), .writable(true, .read),
         ]),
         Scenario(name: "quiesce closes an idle connection at once", steps: [
             .quiesce(.close), .part(.head(keepAlive: true), .drop), .read(.none),

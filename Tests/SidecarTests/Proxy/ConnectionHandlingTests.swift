@@ -3,6 +3,9 @@
 
 import CurlClient
 import Foundation
+import NIOCore
+import NIOPosix
+import Sidecar
 import TestSupport
 import Testing
 import WeChatEmulator
@@ -101,5 +104,32 @@ import WeChatEmulator
         let metrics = try await harness.send("GET", "/-/metrics").text
         #expect(!metrics.contains(#"kind="cancelled""#), "a hang-up is not an upstream error")
         #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
+    }
+
+    @Test func aCallerThatHangsUpWhileTheRetryIsInFlightCancelsTheRetry() async throws {
+        var options = SidecarHarness.Options()
+        options.upstreamTimeout = 30
+        try await withSidecar(options) { harness in
+            // The first answer says the token is dead (and WeChat's probe agrees), so the call is retried with a
+            // forced token; the retry then hangs at the upstream for 25 s.
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/retry", action: .errcode(40001, errmsg: nil), count: 1))
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: TokenProbe.path, action: .errcode(40001, errmsg: nil), count: 1))
+            harness.emulator.knobs.addFault(
+                EmulatorFault(pathPrefix: "/echo/retry", action: .none, count: 1, delay: .seconds(25)))
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: harness.sidecarPort).get()
+            try await channel.writeAndFlush(
+                ByteBuffer(string: "POST /echo/retry HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")).get()
+            try await eventually("the retry to reach the upstream") {
+                harness.emulator.knobs.stats.requests(to: "/echo/retry") == 2
+            }
+            try await channel.close().get()
+            // Long before the retry would be answered (25 s) or time out (30 s), it is cancelled.
+            try await eventually("the retry to be cancelled", timeout: .seconds(5)) {
+                harness.metric("wxsidecar_upstream_cancelled_total") == 1
+            }
+            #expect(harness.app.client.stats.transfersFailed >= 1)
+            #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
+        }
     }
 }

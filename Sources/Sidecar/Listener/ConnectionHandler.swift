@@ -1,0 +1,335 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import NIOCore
+import NIOHTTP1
+import SidecarCore
+
+/// The one handler for every request on a connection: API calls (``ProxyCall``), the `/-/` admin route table
+/// (``AdminEndpoints``) and the `CONNECT` refusal. A thin shell around ``ConnectionStateMachine``: it reports what
+/// happens on the channel and performs what the machine answers (read, queue, replay, time out, close).
+///
+/// Every request goes through the ``RequestLedger`` once (seqid, caller gate, concurrency limit, access log,
+/// metrics) and counts as in flight until its answer is flushed.
+final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What every connection shares.
+    struct Services: Sendable {
+        var forwarder: ProxyForwarder
+        var admin: AdminEndpoints
+        var ledger: RequestLedger
+        var budget: BodyBudget
+        var limits: ConnectionStateMachine.Limits
+    }
+
+    /// The request in progress.
+    private struct Request {
+        var head: HTTPRequestHead
+        var entry: RequestLedger.Entry
+        /// Set while an API call is being served.
+        var call: ProxyCall?
+        /// The answer was written; the ledger is left when it is flushed.
+        var answered = false
+        var left = false
+    }
+
+    private let services: Services
+    private var machine: ConnectionStateMachine
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var request: Request?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: Int64?
+    private var context: ChannelHandlerContext?
+
+    init(services: Services, now: NIODeadline) {
+        self.services = services
+        self.machine = ConnectionStateMachine(limits: services.limits, now: Self.nanoseconds(now))
+    }
+
+    // MARK: Channel life
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        armTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        machine.closed()
+        if var request {
+            request.call?.cancel()
+            request.call = nil
+            leave(&request)
+            self.request = nil
+        }
+        queued.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            queued.removeAll()
+            perform(machine.quiesce(), context: context)
+        case ChannelEvent.inputClosed:
+            // The caller closed its side: it hung up (a call in flight is cancelled when the channel goes inactive).
+            context.close(promise: nil)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        perform(machine.writabilityChanged(context.channel.isWritable), context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        perform(machine.readRequested(), context: context)
+    }
+
+    /// Bytes arrived before the decoder (``ByteArrivalNotifier``): a head may be starting.
+    func bytesArrived() {
+        machine.bytesArrived(at: now)
+        armTimer()
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch machine.received(Self.kind(of: part), at: now) {
+        case .handle: handle(part, context: context)
+        case .handleThenNext(let read):
+            handle(part, context: context)
+            nextRequest(read: read, context: context)
+        case .queue: queued.append(part)
+        case .drop: break
+        }
+        armTimer()
+    }
+
+    private static func kind(of part: HTTPServerRequestPart) -> ConnectionStateMachine.Part {
+        switch part {
+        case .head(let head): .head(keepAlive: head.isKeepAlive)
+        case .body: .body
+        case .end: .end
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head): start(head, context: context)
+        case .body(let chunk): request?.call?.receive(chunk)
+        case .end: request?.call?.requestEnded()
+        }
+    }
+
+    // MARK: Routing
+
+    private func start(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if head.method == .CONNECT {
+            machine.closed()
+            context.triggerUserOutboundEvent(TunnelRefusal.response(authority: head.uri), promise: nil)
+            return
+        }
+        let ledger = services.ledger
+        let gate = ledger.gate
+        let entry = ledger.enter(
+            remote: gate.isOpen ? nil : context.channel.remoteAddress,
+            sentKey: gate.isOpen ? nil : head.headers.first(name: gate.header), rawTarget: head.uri)
+        request = Request(head: head, entry: entry)
+        if let refusal = entry.refusal {
+            return answer(.answer(refusal, pathLabel: "refused", path: nil), context: context)
+        }
+        let headers = head.headers.lazy.map { (name: $0.name, value: $0.value) }
+        switch RequestHeadRules.check(major: head.version.major, minor: head.version.minor, headers: headers) {
+        case .refuse(let status, let errcode, let message, let label):
+            let refusal = SidecarAnswer(status: status, errcode: errcode, errmsg: message, label: label, closeConnection: true)
+            return answer(.answer(refusal, pathLabel: "invalid", path: nil), context: context)
+        case .accept(let expectsContinue):
+            if head.uri.hasPrefix(AdminEndpoints.prefix) {
+                return answer(services.admin.respond(method: head.method.rawValue, target: head.uri), context: context)
+            }
+            let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            let started = ProxyCall.start(
+                head: head, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop
+            ) { outcome in
+                let (handler, context) = loopBound.value
+                handler.answer(outcome, context: context)
+            }
+            switch started {
+            case .answered(let outcome):
+                answer(outcome, context: context)
+            case .admitted(let call):
+                request?.call = call
+                if expectsContinue {
+                    let interim = HTTPResponseHead(version: head.version, status: .continue)
+                    context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+                }
+            }
+        }
+    }
+
+    // MARK: Answering
+
+    /// Writes the answer to the request in progress; the machine learns when it is flushed.
+    private func answer(_ outcome: CallOutcome, context: ChannelHandlerContext) {
+        guard var request, !request.answered else { return }
+        request.answered = true
+        request.call = nil
+        self.request = request
+        let head = request.head
+        let keepAlive = machine.answerWritten(close: outcome.closeConnection)
+        var headers = outcome.headers
+        headers.add(name: "x-openapi-seqid", value: request.entry.seqid)
+        headers.add(name: "Content-Length", value: String(outcome.body.readableBytes))
+        if !keepAlive {
+            if !headers.contains(name: "connection") { headers.add(name: "Connection", value: "close") }
+        } else if head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        services.ledger.record(outcome, method: head.method.rawValue, rawTarget: head.uri, entry: request.entry)
+        let status = HTTPResponseStatus(statusCode: outcome.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD && outcome.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(outcome.body))), promise: nil)
+        }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        flushed.futureResult.whenComplete { result in
+            let (handler, context) = loopBound.value
+            switch result {
+            case .success: handler.answerFlushed(context: context)
+            case .failure: context.close(promise: nil)
+            }
+        }
+    }
+
+    private func answerFlushed(context: ChannelHandlerContext) {
+        if var request {
+            leave(&request)
+            self.request = request
+        }
+        let action = machine.answerFlushed(at: now)
+        if case .nextRequest = action { request = nil }
+        perform(action, context: context)
+    }
+
+    private func leave(_ request: inout Request) {
+        guard !request.left else { return }
+        request.left = true
+        services.ledger.leave()
+    }
+
+    // MARK: Performing the machine's actions
+
+    private func perform(_ action: ConnectionStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none: break
+        case .read: context.read()
+        case .close: context.close(promise: nil)
+        case .requestTimeout(let stage):
+            timeOut(stage, context: context)
+        case .nextRequest(let read):
+            nextRequest(read: read, context: context)
+        }
+        armTimer()
+    }
+
+    /// The request in progress is over: serve what was pipelined behind it, then read on if asked.
+    private func nextRequest(read: Bool, context: ChannelHandlerContext) {
+        request = nil
+        while let part = queued.popFirst() {
+            switch machine.received(Self.kind(of: part), at: now, replayed: true) {
+            case .handle: handle(part, context: context)
+            case .handleThenNext:
+                handle(part, context: context)
+                request = nil
+            case .queue:
+                queued.prepend(part)
+                return
+            case .drop:
+                queued.removeAll()
+                return
+            }
+        }
+        if read {
+            context.read()
+        } else if case .read = machine.readRequested() {
+            context.read()
+        }
+    }
+
+    /// 408 for a head or body that did not arrive in time, then close.
+    private func timeOut(_ stage: ConnectionStateMachine.Stage, context: ChannelHandlerContext) {
+        let answer = SidecarAnswer.requestTimeout(body: stage == .body)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(answer.body.utf8.count))
+        headers.add(name: "Connection", value: "close")
+        if var request {
+            request.call?.cancel()
+            request.call = nil
+            leave(&request)
+            self.request = request
+        }
+        let head = HTTPResponseHead(version: .http1_1, status: .requestTimeout, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer.body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Time
+
+    private var now: Int64 { Self.nanoseconds(context?.eventLoop.now ?? .now()) }
+
+    private static func nanoseconds(_ deadline: NIODeadline) -> Int64 {
+        Int64(truncatingIfNeeded: deadline.uptimeNanoseconds)
+    }
+
+    /// One timer per connection, at the machine's deadline; moved only when the deadline comes earlier.
+    private func armTimer() {
+        guard let context, let deadline = machine.deadline else { return }
+        if let scheduled = timerDeadline, timer != nil, scheduled <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(UInt64(max(0, deadline)))) {
+            let handler = loopBound.value
+            handler.timer = nil
+            handler.timerDeadline = nil
+            guard let context = handler.context else { return }
+            handler.perform(handler.machine.tick(at: handler.now), context: context)
+        }
+    }
+}
+
+/// Before the HTTP decoder: tells the ``ConnectionHandler`` that bytes arrived, so a head that starts and never
+/// completes times out (408).
+final class ByteArrivalNotifier: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let connection: ConnectionHandler
+
+    init(connection: ConnectionHandler) {
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection.bytesArrived()
+        context.fireChannelRead(data)
+    }
+}

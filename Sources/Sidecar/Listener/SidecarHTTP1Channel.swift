@@ -1,0 +1,56 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Prometheus
+
+/// The pipeline of one caller connection, behind HummingbirdCore's listener (which binds, quiesces on graceful
+/// shutdown and reports the bound address): raw bytes → ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder →
+/// ``MalformedRequestHandler`` (unparseable HTTP: a WeChat-style 400, that connection closed) → ``ConnectionHandler``
+/// (every request, the connection's life). ``RawResponseWriter`` writes the `CONNECT` refusal byte for byte.
+struct SidecarHTTP1Channel: ServerChildChannel {
+    /// The connection, kept until it closes.
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+    }
+
+    let services: ConnectionHandler.Services
+    /// Limits of the HTTP/1 parser: header field size and total header size.
+    var decoderLimits: NIOHTTPDecoderLimitConfiguration
+    /// `limits.max_connections`: a connection past it is closed as it arrives, before anything is read.
+    let cap: ConnectionCap
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        guard cap.admit() else {
+            services.ledger.metrics.callersRefused("too_many_connections").increment()
+            channel.close(promise: nil)
+            return channel.eventLoop.makeSucceededFuture(Value(channel: channel))
+        }
+        let cap = self.cap
+        channel.closeFuture.whenComplete { _ in cap.closed() }
+        return channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)
+            try pipeline.addHandler(RawResponseWriter())
+            try pipeline.addHandler(ByteArrivalNotifier(connection: connection))
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,
+                withErrorHandling: false,
+                withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: decoderLimits
+            )
+            try pipeline.addHandler(MalformedRequestHandler())
+            try pipeline.addHandler(connection)
+            return Value(channel: channel)
+        }
+    }
+
+    /// Nothing to do per connection but wait for it to close: the handlers serve it on its event loop.
+    func handle(value: Value, logger: Logger) async {
+        try? await value.channel.closeFuture.get()
+    }
+}

@@ -1,0 +1,162 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import CurlClient
+import NIOCore
+import NIOHTTP1
+import Prometheus
+
+/// One WeChat API call, from its request head to its answer: admission (target, whitelist, quota, token, declared
+/// size), the body (within `limits.max_body_bytes` and the global ``BodyBudget``), the transfer, the token-error
+/// recovery and the one retry, and the outcome. It owns whichever transfer is live, the first or the retry, so a
+/// caller that hangs up cancels the right one.
+///
+/// Lives on its connection's event loop: every method is called there, and libcurl's completions hop back to it.
+/// Only a token error takes a task (the refresher is an actor). ``answer`` is called exactly once, unless the call
+/// was cancelled first.
+final class ProxyCall {
+    private enum State {
+        /// Admitted; the body is arriving.
+        case readingBody(ProxyForwarder.Call)
+        /// A transfer is in flight (`retry`: the one after a token recovery).
+        case transferring(ProxyForwarder.Call, CurlClient.PendingTransfer, retry: Bool)
+        /// Waiting for the refresher after WeChat rejected the token.
+        case recovering
+        /// Answered, or cancelled.
+        case done
+    }
+
+    private let forwarder: ProxyForwarder
+    private let eventLoop: any EventLoop
+    private let budget: BodyBudget
+    private let answer: (CallOutcome) -> Void
+    private var state: State
+    private var body: ByteBuffer?
+    /// Bytes of ``body`` reserved in ``budget``.
+    private var reserved = 0
+    /// Whether the request declared a body (`Content-Length` or `Transfer-Encoding`): POST with none sends length 0.
+    private let declaresBody: Bool
+
+    /// How a call starts.
+    enum Start {
+        /// Admitted: the call reads the body next.
+        case admitted(ProxyCall)
+        /// The head alone decides the answer (refused, token not ready).
+        case answered(CallOutcome)
+    }
+
+    /// Checks the head.
+    static func start(
+        head: HTTPRequestHead, forwarder: ProxyForwarder, budget: BodyBudget, eventLoop: any EventLoop,
+        answer: @escaping (CallOutcome) -> Void
+    ) -> Start {
+        switch forwarder.admit(method: head.method.rawValue, rawTarget: head.uri, headers: head.headers) {
+        case .answer(let outcome):
+            return .answered(outcome)
+        case .forward(let call):
+            let declaresBody = head.headers.contains(name: "content-length") || head.headers.contains(name: "transfer-encoding")
+            return .admitted(
+                ProxyCall(
+                    call: call, forwarder: forwarder, budget: budget, eventLoop: eventLoop, declaresBody: declaresBody,
+                    answer: answer))
+        }
+    }
+
+    private init(
+        call: ProxyForwarder.Call, forwarder: ProxyForwarder, budget: BodyBudget, eventLoop: any EventLoop,
+        declaresBody: Bool, answer: @escaping (CallOutcome) -> Void
+    ) {
+        self.state = .readingBody(call)
+        self.forwarder = forwarder
+        self.budget = budget
+        self.eventLoop = eventLoop
+        self.declaresBody = declaresBody
+        self.answer = answer
+    }
+
+    // MARK: The request
+
+    /// A piece of the request body.
+    func receive(_ chunk: ByteBuffer) {
+        guard case .readingBody(let call) = state else { return }
+        let limit = forwarder.settings.maxBodyBytes
+        guard (body?.readableBytes ?? 0) + chunk.readableBytes <= limit else {
+            return finish(forwarder.answer(.bodyTooLarge(limit: limit), pathLabel: call.pathLabel, path: call.path))
+        }
+        guard budget.reserve(chunk.readableBytes) else {
+            return finish(
+                forwarder.answer(.bodyBudgetExhausted(budget: budget.limit), pathLabel: call.pathLabel, path: call.path))
+        }
+        reserved += chunk.readableBytes
+        if body == nil {
+            body = chunk
+        } else {
+            body!.writeImmutableBuffer(chunk)
+        }
+    }
+
+    /// The request was read whole: send it.
+    func requestEnded() {
+        guard case .readingBody(let call) = state else { return }
+        if body == nil && declaresBody { body = ByteBuffer() }
+        send(call, token: call.token, retry: false)
+    }
+
+    /// The caller went away: cancel whichever transfer is live; nothing is answered.
+    func cancel() {
+        if case .transferring(_, let transfer, _) = state {
+            transfer.cancel()
+            forwarder.metrics.upstreamCancelled.increment()
+        }
+        state = .done
+        release()
+    }
+
+    // MARK: Transfers
+
+    private func send(_ call: ProxyForwarder.Call, token: AccessToken, retry: Bool) {
+        let request = forwarder.upstreamRequest(call, token: token, body: body)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let eventLoop = self.eventLoop
+        let transfer = forwarder.client.submit(request) { result in
+            eventLoop.execute { loopBound.value.transferEnded(result, retry: retry) }
+        }
+        state = .transferring(call, transfer, retry: retry)
+    }
+
+    private func transferEnded(_ result: Result<UpstreamResponse, CurlError>, retry: Bool) {
+        guard case .transferring(let call, _, _) = state else { return }
+        var first = forwarder.outcome(of: result, for: call)
+        first.retriedWithNewToken = retry
+        guard !retry, TokenErrorDetector.isTokenError(first.errcode) else { return finish(first) }
+        let outcome = first
+        forwarder.metrics.upstreamErrors("token_invalid").increment()
+        state = .recovering
+        let refresher = forwarder.refresher
+        let failing = call.token.value
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let eventLoop = self.eventLoop
+        Task {
+            let fresh = await refresher.recover(from: failing)
+            eventLoop.execute { loopBound.value.recovered(fresh, call: call, firstOutcome: outcome) }
+        }
+    }
+
+    private func recovered(_ fresh: AccessToken?, call: ProxyForwarder.Call, firstOutcome: CallOutcome) {
+        guard case .recovering = state else { return }  // cancelled meanwhile
+        guard let fresh else { return finish(firstOutcome) }
+        send(call, token: fresh, retry: true)
+    }
+
+    private func finish(_ outcome: CallOutcome) {
+        state = .done
+        release()
+        answer(outcome)
+    }
+
+    private func release() {
+        body = nil
+        budget.release(reserved)
+        reserved = 0
+    }
+}
