@@ -35,11 +35,35 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        let closed = context.eventLoop.makePromise(of: Void.self)
-        closed.futureResult.whenComplete { [loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)] _ in
-            loopBound.value.close(promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { [loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)] _ in
+            Self.lingeringClose(loopBound.value)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: closed)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    /// How long the rest of a refused request is read and dropped after the answer.
+    static let lingerTime = TimeAmount.seconds(2)
+
+    /// Closes the sending side at once and the connection once the caller stops sending (or after
+    /// ``lingerTime``): closing while the caller's bytes are still unread would make the kernel send a reset,
+    /// which can destroy the answer before the caller reads it (a 70 KiB request line, say).
+    static func lingeringClose(_ context: ChannelHandlerContext) {
+        context.close(mode: .output, promise: nil)
+        context.eventLoop.assumeIsolated().scheduleTask(in: lingerTime) { context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }  // the rest of a refused request: dropped
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if closing, case ChannelEvent.inputClosed = event {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

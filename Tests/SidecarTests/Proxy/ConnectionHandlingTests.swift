@@ -132,4 +132,16 @@ import WeChatEmulator
             #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
         }
     }
+
+    @Test(arguments: [17 * 1024, 70 * 1024])
+    func anOverlongTargetGetsAnAnswerNotAReset(_ length: Int) async throws {
+        try await withSidecar { harness in
+            let target = "/echo/" + String(repeating: "a", count: length)
+            let bytes = try await RawHTTPClient.sendUntilClosed(
+                "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n", port: harness.sidecarPort)
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 414") || text.hasPrefix("HTTP/1.1 400"), "\(text.prefix(80))")
+            #expect(try await harness.send("GET", "/-/healthy").status == 200)
+        }
+    }
 }
