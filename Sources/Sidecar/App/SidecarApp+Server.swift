@@ -49,11 +49,11 @@ extension SidecarApp {
         let channel = SidecarHTTP1Channel(
             services: .init(
                 forwarder: forwarder, admin: admin, ledger: ledger,
-                budget: BodyBudget(maxBodyBytes: configuration.limits.maxBodyBytes),
+                budget: BodyBudget(maxBodyBytes: configuration.limits.maxBodyBytes), cap: cap,
                 limits: .init(
                     idleTimeout: Int64(configuration.limits.idleTimeout * 1e9),
                     headerTimeout: Int64(configuration.limits.headerTimeout * 1e9))),
-            decoderLimits: decoderLimits, cap: cap)
+            decoderLimits: decoderLimits)
         let listen = configuration.listen
         let socketMode = configuration.callers.socketMode
         let logger = self.logger

@@ -1,6 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,7 +10,11 @@ import Glibc
 
 /// How many caller connections may be open at once (`limits.max_connections`), lowered to what the process's
 /// descriptor limit leaves after ``reserve`` descriptors for upstream connections, the token file, the whitelist
-/// and logs: idle sockets can never starve the sidecar's own work ("Too many open files").
+/// and logs, so idle sockets can never starve the sidecar's own work ("Too many open files").
+///
+/// At the cap, a new connection closes one that is idle (connected, no request in progress) to take its place, as
+/// nginx reuses idle keep-alive connections: a flood of idle sockets cannot lock out the probes or real calls. Only
+/// when every connection is busy is the new one closed.
 final class ConnectionCap: Sendable {
     /// Descriptors kept for everything that is not a caller connection.
     static let reserve = 128
@@ -17,6 +22,8 @@ final class ConnectionCap: Sendable {
     /// The cap in force.
     let limit: Int
     private let open = Atomic<Int>(0)
+    /// Connections with no request in progress, by identity.
+    private let idle = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// The cap for `configured`, given the soft `RLIMIT_NOFILE` (`descriptorLimit`, read from the process when nil).
     init(configured: Int, descriptorLimit: Int? = nil) {
@@ -24,16 +31,32 @@ final class ConnectionCap: Sendable {
         limit = max(1, min(configured, available))
     }
 
-    /// Counts a new connection in; `false` (nothing counted) when the cap is reached.
+    /// Counts a new connection in. At the cap, closes an idle connection to make room; `false` (nothing counted)
+    /// when every connection is busy.
     func admit() -> Bool {
         let count = open.add(1, ordering: .relaxed).newValue
         guard count > limit else { return true }
+        if let victim = idle.withLock({ $0.popFirst()?.value }) {
+            victim.close(promise: nil)
+            return true
+        }
         open.subtract(1, ordering: .relaxed)
         return false
     }
 
+    /// The connection has no request in progress: it may be closed to make room.
+    func markIdle(_ channel: any Channel) {
+        idle.withLock { $0[ObjectIdentifier(channel)] = channel }
+    }
+
+    /// The connection is serving a request (or closing): it is not closed to make room.
+    func markBusy(_ channel: any Channel) {
+        _ = idle.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
     /// Counts a connection out once it closed.
-    func closed() {
+    func closed(_ channel: any Channel) {
+        markBusy(channel)
         open.subtract(1, ordering: .relaxed)
     }
 

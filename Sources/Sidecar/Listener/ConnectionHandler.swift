@@ -22,6 +22,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var admin: AdminEndpoints
         var ledger: RequestLedger
         var budget: BodyBudget
+        /// `limits.max_connections`; this connection tells it when it is idle (closable to make room).
+        var cap: ConnectionCap
         var limits: ConnectionStateMachine.Limits
     }
 
@@ -53,6 +55,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        services.cap.markIdle(context.channel)
         armTimer()
     }
 
@@ -136,6 +139,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Routing
 
     private func start(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        services.cap.markBusy(context.channel)
         if head.method == .CONNECT {
             machine.closed()
             context.triggerUserOutboundEvent(TunnelRefusal.response(authority: head.uri), promise: nil)
@@ -249,6 +253,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The request in progress is over: serve what was pipelined behind it, then read on if asked.
     private func nextRequest(read: Bool, context: ChannelHandlerContext) {
         request = nil
+        if queued.isEmpty { services.cap.markIdle(context.channel) }
         while let part = queued.popFirst() {
             switch machine.received(Self.kind(of: part), at: now, replayed: true) {
             case .handle: handle(part, context: context)

@@ -20,17 +20,14 @@ struct SidecarHTTP1Channel: ServerChildChannel {
     let services: ConnectionHandler.Services
     /// Limits of the HTTP/1 parser: header field size and total header size.
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
-    /// `limits.max_connections`: a connection past it is closed as it arrives, before anything is read.
-    let cap: ConnectionCap
-
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let cap = services.cap
         guard cap.admit() else {
             services.ledger.metrics.callersRefused("too_many_connections").increment()
             channel.close(promise: nil)
             return channel.eventLoop.makeSucceededFuture(Value(channel: channel))
         }
-        let cap = self.cap
-        channel.closeFuture.whenComplete { _ in cap.closed() }
+        channel.closeFuture.whenComplete { _ in cap.closed(channel) }
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
             let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)

@@ -51,7 +51,7 @@ import Testing
                 whitelist: whitelist, client: client, redactor: redactor, startedAt: 0)
             let services = ConnectionHandler.Services(
                 forwarder: forwarder, admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
-                ledger: ledger, budget: BodyBudget(limit: 1 << 20),
+                ledger: ledger, budget: BodyBudget(limit: 1 << 20), cap: ConnectionCap(configured: 16),
                 limits: .init(idleTimeout: ConnectionHandlerTests.idle.nanoseconds, headerTimeout: ConnectionHandlerTests.header.nanoseconds))
             let pipeline = channel.pipeline.syncOperations
             let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)
