@@ -20,6 +20,7 @@
 # here is stopped by the EXIT trap, on failure too. A kernel that refuses the namespaces a container needs
 # makes this a skip (exit 0, "SKIP"), never a pass.
 set -euo pipefail
+trap 'exit 130' INT TERM   # so the EXIT traps below clean up on Ctrl-C or a kill too
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 BOOT_SCRATCH="$(cd "$root" && mkdir -p "${BOOT_SCRATCH:-.build-boot}" && cd "${BOOT_SCRATCH:-.build-boot}" && pwd)"
@@ -83,6 +84,7 @@ fi
 if [ ! -f "$BOOT_SCRATCH/cache/$tarball" ]; then
   say "cold cache: debootstrap --variant=minbase $SUITE (+ $BASE_PACKAGES) from $CHECK_BOOT_MIRROR, a few minutes"
   fresh="$(mktemp -d "$CHECK_BOOT_CACHE/build.XXXXXX")"
+  trap 'rm -rf "$fresh"' EXIT
   if ! debootstrap --variant=minbase --include="$BASE_PACKAGES" "$SUITE" "$fresh/root" "$CHECK_BOOT_MIRROR" \
     >"$BOOT_SCRATCH/debootstrap.log" 2>&1; then
     tail -n 30 "$BOOT_SCRATCH/debootstrap.log" >&2
@@ -94,6 +96,7 @@ if [ ! -f "$BOOT_SCRATCH/cache/$tarball" ]; then
   tar -C "$fresh/root" -cf "$fresh/$tarball" .
   mv "$fresh/$tarball" "$CHECK_BOOT_CACHE/$tarball"
   rm -rf "$fresh"
+  trap - EXIT
   ln -f "$CHECK_BOOT_CACHE/$tarball" "$BOOT_SCRATCH/cache/$tarball" 2>/dev/null \
     || cp "$CHECK_BOOT_CACHE/$tarball" "$BOOT_SCRATCH/cache/$tarball"
   say "cached the root as $CHECK_BOOT_CACHE/$tarball after $((SECONDS - started)) s"
@@ -125,7 +128,6 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 mkdir -p "$work/root" "$work/probe"
 tar -C "$work/root" -xf "$BOOT_SCRATCH/cache/$tarball"
@@ -199,8 +201,8 @@ say "container booted ($("${enter[@]}" systemctl --version | head -n 1), state $
 [ "$state" = running ] || "${enter[@]}" systemctl --failed --no-pager >&2 || true
 
 probe_status=0
-"${enter[@]}" EMULATOR_PORT="$emulator_port" SIDECAR_PORT="$sidecar_port" MAX_EXPOSURE="${MAX_EXPOSURE:-1.5}" \
-  /bin/bash /probe/probe.sh || probe_status=$?
+timeout 600 "${enter[@]}" EMULATOR_PORT="$emulator_port" SIDECAR_PORT="$sidecar_port" \
+  MAX_EXPOSURE="${MAX_EXPOSURE:-1.5}" /bin/bash /probe/probe.sh || probe_status=$?
 if [ "$probe_status" -ne 0 ]; then
   say "the emulator's log:"
   tail -n 20 "$work/emulator.log" >&2
