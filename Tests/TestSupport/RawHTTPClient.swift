@@ -2,13 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Sends bytes exactly as given over a plain TCP socket and reads the answer until the server closes or
-/// one whole response has arrived: for request targets and malformed HTTP that no client library would send.
+/// Sends bytes exactly as given over a ``RawSocket`` and reads the answer until the server closes or one whole
+/// response has arrived: for request targets and malformed HTTP that no client library would send. Every
+/// exchange runs on a ``DedicatedThread``.
 public enum RawHTTPClient {
     /// One HTTP response as read off the socket.
     public struct Response: Sendable {
@@ -23,13 +21,11 @@ public enum RawHTTPClient {
     }
 
     /// The socket failed or no response came.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias Failure = RawSocket.Failure
 
     /// `request` is sent verbatim; `Connection: close` is the caller's business.
     public static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> Response {
-        try await DedicatedThread.run { try exchange(request, port: port, timeoutSeconds: timeoutSeconds) }
+        try await DedicatedThread.run { try response(to: request, on: RawSocket(port: port, timeoutSeconds: timeoutSeconds)) }
     }
 
     /// `request` as UTF-8, sent verbatim.
@@ -40,92 +36,51 @@ public enum RawHTTPClient {
     /// `request` over the unix domain socket at `path`.
     public static func send(_ request: String, unixSocket path: String, timeoutSeconds: Int = 10) async throws -> Response {
         try await DedicatedThread.run {
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-                for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
-            }
-            return try exchange(Array(request.utf8), family: AF_UNIX, address: address, timeoutSeconds: timeoutSeconds)
+            try response(to: Array(request.utf8), on: RawSocket(unixSocket: path, timeoutSeconds: timeoutSeconds))
+        }
+    }
+
+    /// Sends `request` and records every byte the server sends until it ends the connection, and how it ended
+    /// (a FIN, or the error of the read that failed: `ECONNRESET` for a TCP RST).
+    public static func exchange(_ request: String, port: Int, timeoutSeconds: Int = 10) async throws -> RawExchange {
+        try await DedicatedThread.run {
+            let socket = try RawSocket(port: port, timeoutSeconds: timeoutSeconds)
+            socket.send(request)
+            return socket.readUntilClosed()
         }
     }
 
     /// Sends `request` (which may hold several pipelined requests) and returns every byte the server sends until it
-    /// closes the connection, on a dedicated thread.
+    /// closes the connection; throws when the connection ends in an error instead (a reset, a read timeout).
     public static func sendUntilClosed(_ request: String, port: Int, timeoutSeconds: Int = 10) async throws -> [UInt8] {
         try await DedicatedThread.run {
-            try readUntilClosed(Array(request.utf8), port: port, timeoutSeconds: timeoutSeconds, closeAfterSending: false)
+            let socket = try RawSocket(port: port, timeoutSeconds: timeoutSeconds)
+            guard socket.send(request) else { throw Failure(description: "send: \(errno)") }
+            let exchange = socket.readUntilClosed()
+            if let error = exchange.error {
+                throw Failure(description: "recv: \(error.errnoCode) after \(exchange.bytes.count) bytes")
+            }
+            return exchange.bytes
         }
     }
 
     /// Connects, sends `request`, and closes the connection at once without reading: a caller that goes away.
     public static func sendAndHangUp(_ request: String, port: Int) async throws {
-        _ = try await DedicatedThread.run {
-            try readUntilClosed(Array(request.utf8), port: port, timeoutSeconds: 1, closeAfterSending: true)
+        try await DedicatedThread.run {
+            let socket = try RawSocket(port: port, timeoutSeconds: 1)
+            guard socket.send(request) else { throw Failure(description: "send: \(errno)") }
+            socket.close()
         }
     }
 
-    private static func readUntilClosed(
-        _ request: [UInt8], port: Int, timeoutSeconds: Int, closeAfterSending: Bool
-    ) throws -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
-        let sent = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == request.count else { throw Failure(description: "send: \(errno)") }
-        if closeAfterSending { return [] }
+    /// Sends `request` (the server may close early on garbage: what it said is read all the same) and reads
+    /// until one whole response has arrived or the server closes.
+    private static func response(to request: [UInt8], on socket: RawSocket) throws -> Response {
+        socket.send(request)
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count == 0 { return received }
-            guard count > 0 else { throw Failure(description: "recv: \(errno) after \(received.count) bytes") }
-            received.append(contentsOf: chunk[0..<count])
-        }
-    }
-
-    private static func exchange(_ request: [UInt8], port: Int, timeoutSeconds: Int) throws -> Response {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return try exchange(request, family: AF_INET, address: address, timeoutSeconds: timeoutSeconds)
-    }
-
-    private static func exchange<Address>(
-        _ request: [UInt8], family: Int32, address: Address, timeoutSeconds: Int
-    ) throws -> Response {
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = address
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
-        var sent = 0
-        while sent < request.count {
-            let count = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count <= 0 { break }  // the server may close early on garbage; read what it said
-            sent += count
-        }
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            received.append(contentsOf: chunk[0..<count])
+        while case .success(let bytes) = socket.receive(into: &chunk), !bytes.isEmpty {
+            received.append(contentsOf: bytes)
             if let response = parse(received), response.complete { return response.value }
         }
         guard let response = parse(received) else {

@@ -9,7 +9,7 @@ public import ServiceLifecycle
 public import Sidecar
 public import WeChatEmulator
 
-/// One emulator (HTTPS with a throwaway CA, or plain HTTP) and one sidecar in this process, on free ports,
+/// One emulator (HTTPS with the process's throwaway CA, or plain HTTP) and one sidecar in this process, on free ports,
 /// with a temporary token directory, whitelist and config file. Requests go through real sockets and real
 /// libcurl; logs go through the daemon's real handler into ``logs``.
 public final class SidecarHarness: Sendable {
@@ -21,7 +21,7 @@ public final class SidecarHarness: Sendable {
     public let logs: LogCapture
     public let client: CurlClient
     public let group: ServiceGroup
-    /// Kept alive: its folder (CA, certificate, key) is removed when it is released.
+    /// The process's shared TLS material (``TestTLS/shared()``) when the emulator speaks HTTPS.
     public let tls: TestTLS?
     private let tasks: [Task<Void, any Error>]
 
@@ -48,10 +48,11 @@ public final class SidecarHarness: Sendable {
         public init() {}
     }
 
-    /// Starts everything; returns once the sidecar listens (and, by default, holds a token).
+    /// Starts everything; returns once the sidecar listens (and, by default, holds a token). When it throws,
+    /// whatever it had started (emulator, services) is stopped and awaited first.
     public static func start(_ options: Options = Options()) async throws -> SidecarHarness {
         let directory = try TemporaryDirectory()
-        let tls = options.tls ? try TestTLS.generate() : nil
+        let tls = options.tls ? try TestTLS.shared() : nil
         let emulator = WeChatEmulator(
             configuration: EmulatorConfiguration(
                 tls: tls.map { .init(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath) },
@@ -59,51 +60,59 @@ public final class SidecarHarness: Sendable {
             logger: Logger(label: "emulator", factory: { _ in SwiftLogNoOpLogHandler() }))
         for fault in options.emulatorFaults { emulator.knobs.addFault(fault) }
         let emulatorTask = Task { try await emulator.run() }
+        do {
+            return try await startSidecar(
+                options, directory: directory, tls: tls, emulator: emulator, emulatorTask: emulatorTask)
+        } catch {
+            emulatorTask.cancel()
+            _ = await emulatorTask.result
+            directory.remove()
+            throw error
+        }
+    }
+
+    /// The sidecar half of ``start(_:)``: its files, its services, and the waits for its port and first token.
+    private static func startSidecar(
+        _ options: Options, directory: TemporaryDirectory, tls: TestTLS?, emulator: WeChatEmulator,
+        emulatorTask: Task<Void, any Error>
+    ) async throws -> SidecarHarness {
         let emulatorPort = try await emulator.waitUntilListening()
         let scheme = options.tls ? "https" : "http"
-        let upstream = options.upstreamOverride ?? "\(scheme)://localhost:\(emulatorPort)"
-        _ = try directory.write(secret + "\n", to: "appsecret")
-        _ = try directory.write(options.whitelist, to: "whitelist.txt")
-        let yaml = """
-            appid: "wx0123456789abcdef"
-            secret_file: "\(directory.path("appsecret"))"
-            listen: "\(options.listen)"
-            upstream:
-              base_url: "\(upstream)"
-              ca_file: "\(options.trustCA ? tls?.caPath ?? "" : "")"
-              timeout: \(options.upstreamTimeout)
-            limits:
-              max_body_bytes: \(options.maxBodyBytes)
-            \(options.extraLimits)
-            token:
-              mode: "\(options.mode)"
-              file: "\(directory.path("wx/cloudbase_access_token"))"
-              metadata_file: "\(directory.path("wx/cloudbase_access_token.json"))"
-            whitelist:
-              file: "\(directory.path("whitelist.txt"))"
-            shutdown_grace: 5
-            \(options.extraYAML)
-            """
-        let configPath = try directory.write(yaml, to: "wxsidecar.yaml")
-        let configuration = try await SidecarConfiguration.load(configPath: configPath, environment: [:])
+        try directory.write(secret + "\n", to: "appsecret")
+        try directory.write(options.whitelist, to: "whitelist.txt")
+        var yaml = SidecarYAML(upstream: options.upstreamOverride ?? "\(scheme)://localhost:\(emulatorPort)", in: directory)
+        yaml.listen = options.listen
+        yaml.caFile = options.trustCA ? tls?.caPath ?? "" : ""
+        yaml.upstreamTimeout = options.upstreamTimeout
+        yaml.limits = ["  max_body_bytes: \(options.maxBodyBytes)", options.extraLimits].filter { !$0.isEmpty }
+        yaml.tokenMode = options.mode
+        yaml.tokenMetadataFile = directory.path("wx/cloudbase_access_token.json")
+        yaml.extra = options.extraYAML
+        let configuration = try await SidecarConfiguration.load(configPath: try yaml.write(in: directory), environment: [:])
         let logs = LogCapture()
         let app = try await SidecarApp(configuration: configuration, logger: logs.logger(redacting: [secret]))
         let port = AsyncBox<Int>()
         let group = app.makeServiceGroup(signals: []) { port.set($0) }
         let groupTask = Task { try await group.run() }
-        let sidecarPort = try await port.value(timeout: .seconds(20))
-        if options.waitForToken {
-            try await withTimeout(.seconds(20), "the first token") { await app.tokens.waitForToken() }
-            let tokenFile = configuration.token.file
-            try await eventually("the first token file") { FileManager.default.fileExists(atPath: tokenFile) }
-            // The first refresh is complete once its file is written; wait for the refresher to be idle.
-            let refresher = app.refresher
-            try await eventually("the first refresh to finish") { await refresher.isIdle }
+        do {
+            let sidecarPort = try await port.value(timeout: .seconds(20))
+            if options.waitForToken {
+                try await withTimeout(.seconds(20), "the first token") { await app.tokens.waitForToken() }
+                let tokenFile = configuration.token.file
+                try await eventually("the first token file") { FileManager.default.fileExists(atPath: tokenFile) }
+                // The first refresh is complete once its file is written; wait for the refresher to be idle.
+                let refresher = app.refresher
+                try await eventually("the first refresh to finish") { await refresher.isIdle }
+            }
+            let client = try CurlClient(configuration: .init(), logger: Logger(label: "test-client"))
+            return SidecarHarness(
+                directory: directory, emulator: emulator, emulatorPort: emulatorPort, app: app, sidecarPort: sidecarPort,
+                logs: logs, client: client, group: group, tls: tls, tasks: [emulatorTask, groupTask])
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await groupTask.result
+            throw error
         }
-        let client = try CurlClient(configuration: .init(), logger: Logger(label: "test-client"))
-        return SidecarHarness(
-            directory: directory, emulator: emulator, emulatorPort: emulatorPort, app: app, sidecarPort: sidecarPort,
-            logs: logs, client: client, group: group, tls: tls, tasks: [emulatorTask, groupTask])
     }
 
     private init(

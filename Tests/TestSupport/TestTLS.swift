@@ -60,6 +60,24 @@ public struct TestTLS: Sendable {
             certificatePath: certificatePath, privateKeyPath: privateKeyPath)
     }
 
+    /// One CA and server certificate (``generate(caName:commonName:subjectAltNames:)``'s defaults) for the whole
+    /// test process: made on first use, reused by every harness and emulator that speaks TLS (one set of
+    /// `openssl` runs per process instead of one per test), and removed when the process exits.
+    /// - Throws: What generating it threw, to every caller.
+    public static func shared() throws -> TestTLS {
+        try sharedMaterial.get()
+    }
+
+    private static let sharedMaterial = Result<TestTLS, any Error> {
+        let tls = try generate()
+        atexit { TestTLS.removeShared() }
+        return tls
+    }
+
+    private static func removeShared() {
+        if case .success(let tls) = sharedMaterial { tls.directory.remove() }
+    }
+
     /// Issues another server certificate signed by this CA, in the same directory.
     ///
     /// - Parameters:

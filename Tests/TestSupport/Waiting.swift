@@ -2,55 +2,22 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import Synchronization
 
-/// A value delivered once by one task and awaited by others (cancellation-aware).
+/// A value delivered once by one task and awaited by others (cancellation-aware): the first value set is the
+/// value, later ones change nothing.
 public final class AsyncBox<Value: Sendable>: Sendable {
-    private struct State {
-        var value: Value?
-        var nextID = 0
-        var waiters: [Int: CheckedContinuation<Value?, Never>] = [:]
-    }
-    private let state = Mutex(State())
+    private let log = EventLog<Value>()
 
     public init() {}
 
-    /// Delivers the value; later calls do nothing.
+    /// Delivers the value; later calls change nothing.
     public func set(_ newValue: Value) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Value?, Never>] in
-            guard state.value == nil else { return [] }
-            state.value = newValue
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume(returning: newValue) }
+        log.append(newValue)
     }
 
-    private func wait() async -> Value? {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready: Value?? = state.withLock { state in
-                    if let value = state.value { return .some(value) }
-                    if Task.isCancelled { return .some(nil) }
-                    state.waiters[id] = continuation
-                    return .none
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: nil)
-        }
-    }
-
-    /// The value, or `TimedOut` after `timeout`.
+    /// The value, or ``TimedOut`` after `timeout`.
     public func value(timeout: Duration) async throws -> Value {
-        let value = try await withTimeout(timeout, "a value") { await self.wait() }
-        guard let value else { throw CancellationError() }
-        return value
+        try await log.first("a value", timeout: timeout) { _ in true }.item
     }
 }
 
@@ -58,8 +25,15 @@ public final class AsyncBox<Value: Sendable>: Sendable {
 public struct TimedOut: Error, CustomStringConvertible {
     /// What was awaited.
     public var what: String
-    public init(what: String) { self.what = what }
-    public var description: String { "timed out waiting for \(what)" }
+    /// What came instead, when the waiter knows (the lines or datagrams seen).
+    public var seen: String?
+
+    public init(what: String, seen: String? = nil) {
+        self.what = what
+        self.seen = seen
+    }
+
+    public var description: String { "timed out waiting for \(what)" + (seen.map { "; seen: \($0)" } ?? "") }
 }
 
 /// Runs `operation`, failing with ``TimedOut`` if it takes longer than `timeout`.

@@ -4,6 +4,7 @@
 import CurlClient
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 import WeChatEmulator
 
@@ -116,8 +117,8 @@ struct FaultTests {
     func dropOnTheWire() async throws {
         try await withEmulator { emulator in
             emulator.knobs.addFault(EmulatorFault(pathPrefix: "/", action: .dropConnection, count: 1))
-            let exchange = try await RawConnection.exchange(
-                port: emulator.port, request: "GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+            let exchange = try await RawHTTPClient.exchange(
+                "GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", port: emulator.port)
             #expect(exchange.bytes.isEmpty)
             #expect(exchange.error == nil)
         }
@@ -147,10 +148,10 @@ struct FaultTests {
             let token = try await emulator.classicToken()
             emulator.knobs.addFault(EmulatorFault(pathPrefix: "/wxa/", action: .resetMidBody, count: 1))
             let body = #"{"path":"p","emulator_image_bytes":\#(size)}"#
-            let exchange = try await RawConnection.exchange(
-                port: emulator.port,
-                request: "POST /wxa/getwxacode?access_token=\(token) HTTP/1.1\r\nHost: a\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            let exchange = try await RawHTTPClient.exchange(
+                "POST /wxa/getwxacode?access_token=\(token) HTTP/1.1\r\nHost: a\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)",
+                port: emulator.port)
             let head = try #require(exchange.head)
             #expect(head.hasPrefix("HTTP/1.1 200"))
             #expect(head.lowercased().contains("content-type: image/jpeg"))
@@ -164,8 +165,8 @@ struct FaultTests {
     @Test("a normal answer on the raw connection is complete (the baseline for the two tests above)")
     func baselineOnTheWire() async throws {
         try await withEmulator { emulator in
-            let exchange = try await RawConnection.exchange(
-                port: emulator.port, request: "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            let exchange = try await RawHTTPClient.exchange(
+                "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", port: emulator.port)
             #expect(exchange.head?.hasPrefix("HTTP/1.1 200") == true)
             #expect(exchange.contentLength == exchange.bodyBytes)
             #expect(exchange.error == nil)

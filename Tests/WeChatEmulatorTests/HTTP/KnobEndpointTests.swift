@@ -4,6 +4,7 @@
 import CurlClient
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 import WeChatEmulator
 

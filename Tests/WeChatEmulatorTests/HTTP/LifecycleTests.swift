@@ -15,7 +15,7 @@ struct LifecycleTests {
 
     @Test("with a certificate and key the emulator speaks HTTPS to a client trusting the CA")
     func tls() async throws {
-        let material = try TestTLS.generate()
+        let material = try TestTLS.shared()
         let configuration = EmulatorConfiguration(
             tls: .init(certificatePath: material.certificatePath, privateKeyPath: material.privateKeyPath))
         try await withEmulator(configuration, caFile: material.caPath) { emulator in
@@ -30,7 +30,7 @@ struct LifecycleTests {
 
     @Test("faults work over TLS too: a drop and a reset each fail the call")
     func tlsFaults() async throws {
-        let material = try TestTLS.generate()
+        let material = try TestTLS.shared()
         let configuration = EmulatorConfiguration(
             tls: .init(certificatePath: material.certificatePath, privateKeyPath: material.privateKeyPath))
         try await withEmulator(configuration, caFile: material.caPath) { emulator in
@@ -51,7 +51,7 @@ struct LifecycleTests {
 
     @Test("a plain HTTP client cannot talk to the TLS emulator")
     func plainToTLS() async throws {
-        let material = try TestTLS.generate()
+        let material = try TestTLS.shared()
         let configuration = EmulatorConfiguration(
             tls: .init(certificatePath: material.certificatePath, privateKeyPath: material.privateKeyPath))
         try await withEmulator(configuration, caFile: material.caPath) { emulator in

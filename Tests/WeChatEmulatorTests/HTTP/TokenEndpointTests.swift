@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
+import TestSupport
 import Testing
 import WeChatEmulator
 

@@ -1,33 +1,40 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import CurlClient
+public import CurlClient
 import Foundation
 import Logging
 import NIOCore
-import WeChatEmulator
+public import WeChatEmulator
 
 /// An emulator serving on a real loopback port, and a `CurlClient` to call it with.
-struct RunningEmulator: Sendable {
-    let emulator: WeChatEmulator
-    let port: Int
-    let client: CurlClient
-    let scheme: String
+public struct RunningEmulator: Sendable {
+    public let emulator: WeChatEmulator
+    public let port: Int
+    public let client: CurlClient
+    public let scheme: String
+
+    public init(emulator: WeChatEmulator, port: Int, client: CurlClient, scheme: String) {
+        self.emulator = emulator
+        self.port = port
+        self.client = client
+        self.scheme = scheme
+    }
 
     /// The emulator's knobs.
-    var knobs: EmulatorKnobs { emulator.knobs }
+    public var knobs: EmulatorKnobs { emulator.knobs }
     /// The configured credentials.
-    var configuration: EmulatorConfiguration { emulator.configuration }
+    public var configuration: EmulatorConfiguration { emulator.configuration }
 
     /// `scheme://127.0.0.1:port` + `target`.
-    func url(_ target: String) -> String {
+    public func url(_ target: String) -> String {
         "\(scheme)://127.0.0.1:\(port)\(target)"
     }
 
     // MARK: Requests
 
     /// Sends a request and returns the response.
-    func send(
+    public func send(
         _ method: String, _ target: String, body: String? = nil, headers: [(name: String, value: String)] = [],
         timeout: Duration = .seconds(10)
     ) async throws(CurlError) -> UpstreamResponse {
@@ -38,41 +45,42 @@ struct RunningEmulator: Sendable {
     }
 
     /// GETs `target`.
-    func get(_ target: String) async throws(CurlError) -> UpstreamResponse {
+    public func get(_ target: String) async throws(CurlError) -> UpstreamResponse {
         try await send("GET", target)
     }
 
     /// POSTs a JSON body to `target`.
-    func post(_ target: String, json: String) async throws(CurlError) -> UpstreamResponse {
+    public func post(_ target: String, json: String) async throws(CurlError) -> UpstreamResponse {
         try await send("POST", target, body: json, headers: [("Content-Type", "application/json")])
     }
 
     // MARK: Tokens
 
     /// Fetches a classic token.
-    func classicToken() async throws -> String {
+    public func classicToken() async throws -> String {
         let response = try await get(
             "/cgi-bin/token?grant_type=client_credential&appid=\(configuration.appid)&secret=\(configuration.secret)")
         return try requireString(response.json["access_token"])
     }
 
     /// Fetches the stable token.
-    func stableToken(force: Bool = false) async throws -> (token: String, expiresIn: Int) {
+    public func stableToken(force: Bool = false) async throws -> (token: String, expiresIn: Int) {
         let response = try await post("/cgi-bin/stable_token", json: stableBody(force: force))
         let json = response.json
         return (try requireString(json["access_token"]), json["expires_in"] as? Int ?? -1)
     }
 
     /// A stable token request body with the right credentials.
-    func stableBody(force: Bool = false) -> String {
+    public func stableBody(force: Bool = false) -> String {
         #"{"grant_type":"client_credential","appid":"\#(configuration.appid)","secret":"\#(configuration.secret)","force_refresh":\#(force)}"#
     }
 }
 
 // MARK: - Starting
 
-/// Runs an emulator for the duration of `body`, with a client that trusts `caFile` when given.
-func withEmulator<Result: Sendable>(
+/// Runs an emulator for the duration of `body`, with a client that trusts `caFile` when given; the emulator is
+/// stopped and awaited before this returns, whether `body` returned or threw.
+public func withEmulator<Result: Sendable>(
     _ configuration: EmulatorConfiguration = EmulatorConfiguration(),
     caFile: String? = nil,
     _ body: (RunningEmulator) async throws -> Result
@@ -81,47 +89,23 @@ func withEmulator<Result: Sendable>(
     let emulator = WeChatEmulator(configuration: configuration, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await emulator.run() }
+        // Leaving the group, by a return or a throw, cancels the emulator's task and awaits it.
+        defer { group.cancelAll() }
         let port = try await emulator.waitUntilListening()
         let client = try CurlClient(
             configuration: CurlClient.Configuration(caFile: caFile, maxResponseBytes: 64 << 20), logger: logger)
         defer { client.shutdown() }
         let running = RunningEmulator(
             emulator: emulator, port: port, client: client, scheme: configuration.tls == nil ? "http" : "https")
-        let result = try await body(running)
-        group.cancelAll()
-        return result
-    }
-}
-
-// MARK: - Reading responses
-
-extension UpstreamResponse {
-    /// The body as text.
-    var text: String {
-        String(decoding: body.readableBytesView, as: UTF8.self)
-    }
-
-    /// The body parsed as a JSON object (empty when it is not one).
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
-    }
-
-    /// The `errcode` of a JSON body, if any.
-    var errcode: Int? {
-        json["errcode"] as? Int
-    }
-
-    /// The first value of a header.
-    func header(_ name: String) -> String? {
-        headerValues(name).first
+        return try await body(running)
     }
 }
 
 /// A value that must be a string.
-struct MissingString: Error {}
+public struct MissingString: Error {}
 
 /// Returns `value` as a String or throws.
-func requireString(_ value: Any?) throws -> String {
+public func requireString(_ value: Any?) throws -> String {
     guard let string = value as? String else { throw MissingString() }
     return string
 }

@@ -1,0 +1,118 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `wxsidecar` executable running as a child process (so real signals reach it, and it runs exactly as
+/// `wxsidecar run` sets itself up), its standard error and output recorded line by line. Start one with
+/// ``withDaemonProcess(arguments:environment:_:)``, which does not return before the child has exited.
+public final class DaemonProcess: Sendable {
+    /// Every output line so far.
+    public let lines = EventLog<String>()
+    private let process: Process
+    private let exit = EventLog<Int32>()
+    private let partial = Mutex<[UInt8]>([])
+
+    /// The executable: `$WXSIDECAR_BINARY`, else `wxsidecar` beside the test bundle (both are built into the
+    /// same folder by `swift build --build-tests`).
+    public static var executable: String {
+        if let override = ProcessInfo.processInfo.environment["WXSIDECAR_BINARY"] { return override }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("wxsidecar").path
+    }
+
+    /// Starts `wxsidecar arguments…` with exactly `environment` (plus PATH), nothing inherited but the
+    /// sanitizer settings of `make sanitize` (`ASAN_OPTIONS`, …), without which an instrumented daemon's
+    /// exit-time report would change its exit status.
+    public init(arguments: [String], environment: [String: String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let sanitizers = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+            .merging(sanitizers) { mine, _ in mine }
+        // A pipe drained as it fills (never left to block a daemon that logs a lot), shared by both streams.
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let exit = self.exit
+        process.terminationHandler = { exit.append($0.terminationStatus) }
+        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                record(Array(data))
+            }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// The child's process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Whether the child still runs.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Everything the child wrote so far, one line after another.
+    public var output: String { lines.items.joined(separator: "\n") }
+
+    /// Sends `signal` to the child.
+    public func send(_ signal: Int32) {
+        Glibc.kill(process.processIdentifier, signal)
+    }
+
+    /// The exit status, once the child has exited.
+    public func exitStatus(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        try await exit.first("exit of wxsidecar", timeout: timeout) { _ in true }.item
+    }
+
+    /// SIGTERM, then the exit status; SIGKILL (and `nil`) when it has not exited after `timeout`.
+    public func stop(timeout: Duration = .seconds(15)) async -> Int32? {
+        if exit.items.isEmpty { send(SIGTERM) }
+        do {
+            return try await exitStatus(timeout: timeout)
+        } catch {
+            await kill()
+            return nil
+        }
+    }
+
+    /// Kills the child if it still runs and waits for its exit (the end of every test).
+    public func kill() async {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        _ = try? await exitStatus(timeout: .seconds(10))
+    }
+
+    private func record(_ bytes: [UInt8]) {
+        let complete: [String] = partial.withLock { buffer in
+            buffer += bytes
+            var found: [String] = []
+            while let newline = buffer.firstIndex(of: 0x0a) {
+                found.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                buffer.removeSubrange(...newline)
+            }
+            return found
+        }
+        for line in complete { lines.append(line) }
+    }
+}
+
+/// Runs `wxsidecar arguments…` for the duration of `body` and does not return before the child has exited:
+/// whatever `body` left running is killed (SIGKILL) and awaited, whether `body` returned or threw.
+public func withDaemonProcess<Result>(
+    arguments: [String], environment: [String: String], _ body: (DaemonProcess) async throws -> Result
+) async throws -> Result {
+    let daemon = try DaemonProcess(arguments: arguments, environment: environment)
+    return try await withTeardown { try await body(daemon) } teardown: { await daemon.kill() }
+}
