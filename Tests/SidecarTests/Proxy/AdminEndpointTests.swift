@@ -11,73 +11,73 @@ import WeChatEmulator
 /// `/-/healthy`, `/-/ready`, `/-/status`, `/-/metrics`: what operators and probes read.
 @Suite struct AdminEndpointTests {
     @Test func healthyAndReadyAnswer200WhileATokenIsHeld() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        #expect(try await harness.send("GET", "/-/healthy").status == 200)
-        #expect(try await harness.send("GET", "/-/ready").status == 200)
-        #expect(try await harness.send("POST", "/-/ready").status == 405)
-        #expect(try await harness.send("GET", "/-/nothing").status == 404)
+        try await withSidecar { harness throws in
+            #expect(try await harness.send("GET", "/-/healthy").status == 200)
+            #expect(try await harness.send("GET", "/-/ready").status == 200)
+            #expect(try await harness.send("POST", "/-/ready").status == 405)
+            #expect(try await harness.send("GET", "/-/nothing").status == 404)
+        }
     }
 
     @Test func statusReportsTokenWhitelistAndUptimeButNeverSecrets() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let token = try #require(harness.app.tokens.validToken())
-        let status = try await harness.send("GET", "/-/status")
-        let json = status.json
-        let tokenInfo = try #require(json["token"] as? [String: Any])
-        #expect(tokenInfo["fingerprint"] as? String == token.fingerprint)
-        #expect(((tokenInfo["expires_in"] as? NSNumber)?.intValue ?? 0) > 7000)
-        #expect(tokenInfo["last_refresh_result"] as? String == "success")
-        #expect(tokenInfo["mode"] as? String == "stable")
-        #expect((json["whitelist"] as? [String: Any])?["entries"] as? Int == 4)
-        #expect(json["version"] as? String == SidecarVersion.current)
-        #expect(json["uptime_seconds"] != nil)
-        #expect(!status.text.contains(token.value))
-        #expect(!status.text.contains(SidecarHarness.secret))
+        try await withSidecar { harness in
+            let token = try #require(harness.app.tokens.validToken())
+            let status = try await harness.send("GET", "/-/status")
+            let json = status.json
+            let tokenInfo = try #require(json["token"] as? [String: Any])
+            #expect(tokenInfo["fingerprint"] as? String == token.fingerprint)
+            #expect(((tokenInfo["expires_in"] as? NSNumber)?.intValue ?? 0) > 7000)
+            #expect(tokenInfo["last_refresh_result"] as? String == "success")
+            #expect(tokenInfo["mode"] as? String == "stable")
+            #expect((json["whitelist"] as? [String: Any])?["entries"] as? Int == 4)
+            #expect(json["version"] as? String == SidecarVersion.current)
+            #expect(json["uptime_seconds"] != nil)
+            #expect(!status.text.contains(token.value))
+            #expect(!status.text.contains(SidecarHarness.secret))
+        }
     }
 
     @Test func metricsCarryRequestsDurationsTokenAndWhitelistFigures() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        _ = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"content":"hi"}"#)
-        _ = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"content":"hi"}"#)
-        _ = try await harness.send("GET", "/echo/a")
-        _ = try await harness.send("GET", "/cgi-bin/user/info")
-        _ = try await harness.send("GET", "/echo/%2e%2e/x")
-        let metrics = try await harness.send("GET", "/-/metrics")
-        #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
-        let text = metrics.text
-        for expected in [
-            #"wxsidecar_requests_total{path="/wxa/msg_sec_check",status="200"} 2"#,
-            #"wxsidecar_requests_total{path="/echo/*",status="200"} 1"#,
-            #"wxsidecar_requests_total{path="denied",status="403"} 1"#,
-            #"wxsidecar_requests_total{path="invalid",status="400"} 1"#,
-            "wxsidecar_request_duration_seconds_bucket",
-            "wxsidecar_request_duration_seconds_count",
-            #"wxsidecar_token_refreshes_total{result="success"} 1"#,
-            "wxsidecar_whitelist_entries 4",
-            #"wxsidecar_whitelist_reloads_total{result="error"} 0"#,
-            #"wxsidecar_upstream_errors_total"#,
-        ] where !(expected == "wxsidecar_upstream_errors_total") {
-            #expect(text.contains(expected), "missing \(expected)")
+        try await withSidecar { harness in
+            _ = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"content":"hi"}"#)
+            _ = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"content":"hi"}"#)
+            _ = try await harness.send("GET", "/echo/a")
+            _ = try await harness.send("GET", "/cgi-bin/user/info")
+            _ = try await harness.send("GET", "/echo/%2e%2e/x")
+            let metrics = try await harness.send("GET", "/-/metrics")
+            #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
+            let text = metrics.text
+            for expected in [
+                #"wxsidecar_requests_total{path="/wxa/msg_sec_check",status="200"} 2"#,
+                #"wxsidecar_requests_total{path="/echo/*",status="200"} 1"#,
+                #"wxsidecar_requests_total{path="denied",status="403"} 1"#,
+                #"wxsidecar_requests_total{path="invalid",status="400"} 1"#,
+                "wxsidecar_request_duration_seconds_bucket",
+                "wxsidecar_request_duration_seconds_count",
+                #"wxsidecar_token_refreshes_total{result="success"} 1"#,
+                "wxsidecar_whitelist_entries 4",
+                #"wxsidecar_whitelist_reloads_total{result="error"} 0"#,
+                #"wxsidecar_upstream_errors_total"#,
+            ] where !(expected == "wxsidecar_upstream_errors_total") {
+                #expect(text.contains(expected), "missing \(expected)")
+            }
+            let expiresLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("wxsidecar_token_expires_in_seconds ") })
+            #expect((Double(expiresLine.split(separator: " ")[1]) ?? 0) > 7000)
         }
-        let expiresLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("wxsidecar_token_expires_in_seconds ") })
-        #expect((Double(expiresLine.split(separator: " ")[1]) ?? 0) > 7000)
     }
 
     @Test func everyAnswerCarriesAUniqueSeqIDThatTheAccessLogNames() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let first = try await harness.send("GET", "/echo/one?cloudbase_access_token=caller-secret-token")
-        let second = try await harness.send("GET", "/cgi-bin/denied")
-        let ids = [first.header("x-openapi-seqid"), second.header("x-openapi-seqid")].compactMap { $0 }
-        #expect(Set(ids).count == 2)
-        let line = try #require(harness.logs.all.first { $0.contains(ids[0]) })
-        #expect(line.contains("http.request.method=GET"))
-        #expect(line.contains("url.path=/echo/one"))
-        #expect(line.contains("http.response.status_code=200"))
-        #expect(line.contains("wxsidecar.duration_ms="))
-        #expect(!harness.logs.contains("caller-secret-token"))
+        try await withSidecar { harness in
+            let first = try await harness.send("GET", "/echo/one?cloudbase_access_token=caller-secret-token")
+            let second = try await harness.send("GET", "/cgi-bin/denied")
+            let ids = [first.header("x-openapi-seqid"), second.header("x-openapi-seqid")].compactMap { $0 }
+            #expect(Set(ids).count == 2)
+            let line = try #require(harness.logs.all.first { $0.contains(ids[0]) })
+            #expect(line.contains("http.request.method=GET"))
+            #expect(line.contains("url.path=/echo/one"))
+            #expect(line.contains("http.response.status_code=200"))
+            #expect(line.contains("wxsidecar.duration_ms="))
+            #expect(!harness.logs.contains("caller-secret-token"))
+        }
     }
 }

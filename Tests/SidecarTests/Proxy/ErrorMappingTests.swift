@@ -14,102 +14,102 @@ import WeChatEmulator
     @Test func bodyOverTheLimitIs413With45002() async throws {
         var options = SidecarHarness.Options()
         options.maxBodyBytes = 1024
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        let response = try await harness.send("POST", "/echo/big", body: String(repeating: "x", count: 4096))
-        #expect(response.status == 413)
-        #expect(response.errcode == 45002)
-        #expect(harness.emulator.knobs.stats.requests(to: "/echo/big") == 0)
-        #expect(try await harness.send("POST", "/echo/small", body: "ok").status == 200)
+        try await withSidecar(options) { harness in
+            let response = try await harness.send("POST", "/echo/big", body: String(repeating: "x", count: 4096))
+            #expect(response.status == 413)
+            #expect(response.errcode == 45002)
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/big") == 0)
+            #expect(try await harness.send("POST", "/echo/small", body: "ok").status == 200)
+        }
     }
 
     @Test func chunkedBodyOverTheLimitIs413Too() async throws {
         var options = SidecarHarness.Options()
         options.maxBodyBytes = 1024
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        let chunk = String(repeating: "y", count: 800)
-        let request = "POST /echo/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-            + "320\r\n\(chunk)\r\n320\r\n\(chunk)\r\n0\r\n\r\n"
-        let response = try await RawHTTPClient.send(request, port: harness.sidecarPort)
-        #expect(response.status == 413)
-        #expect(response.errcode == 45002)
+        try await withSidecar(options) { harness in
+            let chunk = String(repeating: "y", count: 800)
+            let request = "POST /echo/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "320\r\n\(chunk)\r\n320\r\n\(chunk)\r\n0\r\n\r\n"
+            let response = try await RawHTTPClient.send(request, port: harness.sidecarPort)
+            #expect(response.status == 413)
+            #expect(response.errcode == 45002)
+        }
     }
 
     @Test func noTokenYetIs503With85113() async throws {
         var options = SidecarHarness.Options()
         options.waitForToken = false
         options.emulatorFaults = [EmulatorFault(pathPrefix: "/cgi-bin/", action: .errcode(40164, errmsg: nil))]
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        let response = try await harness.send("POST", "/wxa/msg_sec_check", body: "{}")
-        #expect(response.status == 503)
-        #expect(response.errcode == 85113)
-        #expect(try await harness.send("GET", "/-/ready").status == 503)
-        // The first fetch may still be on its way when the call is refused: wait for its result.
-        try await eventually("the first refresh to fail") {
+        try await withSidecar(options) { harness in
+            let response = try await harness.send("POST", "/wxa/msg_sec_check", body: "{}")
+            #expect(response.status == 503)
+            #expect(response.errcode == 85113)
+            #expect(try await harness.send("GET", "/-/ready").status == 503)
+            // The first fetch may still be on its way when the call is refused: wait for its result.
+            try await eventually("the first refresh to fail") {
+                let status = try await harness.send("GET", "/-/status")
+                return (status.json["token"] as? [String: Any])?["last_refresh_result"] as? String != "none"
+            }
             let status = try await harness.send("GET", "/-/status")
-            return (status.json["token"] as? [String: Any])?["last_refresh_result"] as? String != "none"
+            #expect((status.json["token"] as? [String: Any])?["last_refresh_result"] as? String == "config_error")
+            #expect(((status.json["token"] as? [String: Any])?["last_refresh_error"] as? String)?.contains("40164") == true)
         }
-        let status = try await harness.send("GET", "/-/status")
-        #expect((status.json["token"] as? [String: Any])?["last_refresh_result"] as? String == "config_error")
-        #expect(((status.json["token"] as? [String: Any])?["last_refresh_error"] as? String)?.contains("40164") == true)
     }
 
     @Test func upstreamThatDropsTheConnectionIs502() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        // libcurl resends once on a fresh connection when a reused one closes before any answer, so the
-        // upstream must drop twice for the caller to see it.
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .dropConnection, count: 2))
-        let response = try await harness.send("GET", "/echo/drop")
-        #expect(response.status == 502)
-        #expect(response.errcode == -1)
-        let after = try await harness.send("GET", "/echo/after")
-        #expect(after.status == 200, "\(after.text)")
+        try await withSidecar { harness in
+            // libcurl resends once on a fresh connection when a reused one closes before any answer, so the
+            // upstream must drop twice for the caller to see it.
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .dropConnection, count: 2))
+            let response = try await harness.send("GET", "/echo/drop")
+            #expect(response.status == 502)
+            #expect(response.errcode == -1)
+            let after = try await harness.send("GET", "/echo/after")
+            #expect(after.status == 200, "\(after.text)")
+        }
     }
 
     @Test func upstreamThatResetsMidBodyIs502() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/wxa/getwxacode", action: .resetMidBody, count: 1))
-        let response = try await harness.send("POST", "/wxa/getwxacode", body: #"{"path":"p","emulator_image_bytes":1048576}"#)
-        #expect(response.status == 502)
-        #expect(response.errcode == -1)
+        try await withSidecar { harness in
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/wxa/getwxacode", action: .resetMidBody, count: 1))
+            let response = try await harness.send("POST", "/wxa/getwxacode", body: #"{"path":"p","emulator_image_bytes":1048576}"#)
+            #expect(response.status == 502)
+            #expect(response.errcode == -1)
+        }
     }
 
     @Test func upstreamUnreachableIs502() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        await harness.stopEmulator()
-        let response = try await harness.send("GET", "/echo/x")
-        #expect(response.status == 502)
-        #expect(response.errcode == -1)
-        #expect(response.text.contains("upstream"))
+        try await withSidecar { harness in
+            await harness.stopEmulator()
+            let response = try await harness.send("GET", "/echo/x")
+            #expect(response.status == 502)
+            #expect(response.errcode == -1)
+            #expect(response.text.contains("upstream"))
+        }
     }
 
     @Test func upstreamSlowerThanTheTimeoutIs504() async throws {
         var options = SidecarHarness.Options()
         options.upstreamTimeout = 1
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, count: 1, delay: .seconds(3)))
-        let response = try await harness.send("GET", "/echo/slow")
-        #expect(response.status == 504)
-        #expect(response.errcode == -1)
-        let metrics = try await harness.send("GET", "/-/metrics")
-        #expect(metrics.text.contains(#"wxsidecar_upstream_errors_total{kind="timeout"} 1"#))
+        try await withSidecar(options) { harness in
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, count: 1, delay: .seconds(3)))
+            let response = try await harness.send("GET", "/echo/slow")
+            #expect(response.status == 504)
+            #expect(response.errcode == -1)
+            let metrics = try await harness.send("GET", "/-/metrics")
+            #expect(metrics.text.contains(#"wxsidecar_upstream_errors_total{kind="timeout"} 1"#))
+        }
     }
 
     @Test func untrustedUpstreamCertificateIsATLSFailureNotAToken() async throws {
         var options = SidecarHarness.Options()
         options.trustCA = false
         options.waitForToken = false
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        try await eventually("a failed refresh") { harness.app.tokens.current.lastResult == "error" }
-        #expect(harness.app.tokens.current.lastError?.contains("tls") == true, "\(harness.app.tokens.current.lastError ?? "")")
-        #expect(try await harness.send("GET", "/echo/x").status == 503)
+        try await withSidecar(options) { harness in
+            try await eventually("a failed refresh") { harness.app.tokens.current.lastResult == "error" }
+            #expect(harness.app.tokens.current.lastError?.contains("tls") == true, "\(harness.app.tokens.current.lastError ?? "")")
+            #expect(try await harness.send("GET", "/echo/x").status == 503)
+        }
     }
 
     @Test(arguments: [
@@ -121,12 +121,12 @@ import WeChatEmulator
         "GET /echo/x HTTP/1.1\r\nX: " + String(repeating: "a", count: 70_000) + "\r\n\r\n",
     ])
     func malformedHTTPIs400AndTheDaemonKeepsServing(_ request: String) async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let response = try await RawHTTPClient.send(request, port: harness.sidecarPort)
-        #expect(response.status == 400)
-        #expect(response.errcode == -1, "\(response.text)")
-        #expect(harness.emulator.knobs.stats.requests(to: "/echo/x") == 0)
-        #expect(try await harness.send("GET", "/echo/after").status == 200)
+        try await withSidecar { harness in
+            let response = try await RawHTTPClient.send(request, port: harness.sidecarPort)
+            #expect(response.status == 400)
+            #expect(response.errcode == -1, "\(response.text)")
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/x") == 0)
+            #expect(try await harness.send("GET", "/echo/after").status == 200)
+        }
     }
 }

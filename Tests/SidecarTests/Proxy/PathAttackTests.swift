@@ -64,17 +64,17 @@ import WeChatEmulator
 
     @Test(arguments: attacks)
     func attackTargetIsRefusedAndNeverForwarded(_ target: String) async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let before = harness.emulator.knobs.stats.requests
-        let response = try await RawHTTPClient.send(
-            Array("GET ".utf8) + Array(target.utf8) + Array(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8),
-            port: harness.sidecarPort)
-        #expect([400, 403].contains(response.status), "\(target) → \(response.status) \(response.text)")
-        #expect(response.errcode != nil && response.errcode != 0, "\(target): \(response.text)")
-        #expect(harness.emulator.knobs.stats.requests == before, "\(target) reached the upstream")
-        // The sidecar keeps serving on a new connection.
-        #expect(try await harness.send("GET", "/-/healthy").status == 200)
+        try await withSidecar { harness in
+            let before = harness.emulator.knobs.stats.requests
+            let response = try await RawHTTPClient.send(
+                Array("GET ".utf8) + Array(target.utf8) + Array(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8),
+                port: harness.sidecarPort)
+            #expect([400, 403].contains(response.status), "\(target) → \(response.status) \(response.text)")
+            #expect(response.errcode != nil && response.errcode != 0, "\(target): \(response.text)")
+            #expect(harness.emulator.knobs.stats.requests == before, "\(target) reached the upstream")
+            // The sidecar keeps serving on a new connection.
+            #expect(try await harness.send("GET", "/-/healthy").status == 200)
+        }
     }
 
     /// Raw bytes no parser should accept as a path: NUL, CR/LF injection, spaces.
@@ -88,24 +88,24 @@ import WeChatEmulator
 
     @Test(arguments: byteAttacks)
     func controlBytesInTheTargetAreRefused(_ target: [UInt8]) async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let before = harness.emulator.knobs.stats.requests
-        let response = try? await RawHTTPClient.send(
-            Array("GET ".utf8) + target + Array(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8),
-            port: harness.sidecarPort)
-        if let response { #expect([400, 403].contains(response.status)) }
-        #expect(harness.emulator.knobs.stats.requests == before)
-        #expect(try await harness.send("GET", "/-/healthy").status == 200)
+        try await withSidecar { harness throws in
+            let before = harness.emulator.knobs.stats.requests
+            let response = try? await RawHTTPClient.send(
+                Array("GET ".utf8) + target + Array(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8),
+                port: harness.sidecarPort)
+            if let response { #expect([400, 403].contains(response.status)) }
+            #expect(harness.emulator.knobs.stats.requests == before)
+            #expect(try await harness.send("GET", "/-/healthy").status == 200)
+        }
     }
 
     @Test func pathOffTheWhitelistGets85107AndTheUpstreamIsNotContacted() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let before = harness.emulator.knobs.stats.requests
-        let response = try await harness.send("POST", "/cgi-bin/message/custom/send", body: "{}")
-        #expect(response.status == 403)
-        #expect(response.text == #"{"errcode":85107,"errmsg":"url not in whitelist: /cgi-bin/message/custom/send"}"#)
-        #expect(harness.emulator.knobs.stats.requests == before)
+        try await withSidecar { harness in
+            let before = harness.emulator.knobs.stats.requests
+            let response = try await harness.send("POST", "/cgi-bin/message/custom/send", body: "{}")
+            #expect(response.status == 403)
+            #expect(response.text == #"{"errcode":85107,"errmsg":"url not in whitelist: /cgi-bin/message/custom/send"}"#)
+            #expect(harness.emulator.knobs.stats.requests == before)
+        }
     }
 }

@@ -12,16 +12,16 @@ import WeChatEmulator
 /// When WeChat says the token is no good (40001, 40014, 42001), the proxy gets a fresh one and retries once.
 @Suite struct TokenRecoveryTests {
     @Test func callsSucceedAfterTheEmulatorInvalidatesEveryToken() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let before = try #require(harness.app.tokens.validToken())
-        harness.emulator.knobs.invalidateAllTokens()
-        let response = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"version":2,"openid":"o","scene":1,"content":"hi"}"#)
-        #expect(response.status == 200)
-        #expect(response.errcode == 0)
-        #expect(harness.app.tokens.validToken()?.value != before.value)
-        #expect(harness.emulator.knobs.stats.requests(to: "/wxa/msg_sec_check") == 2)
-        #expect(harness.logs.contains("wxsidecar.token.retried=true"))
+        try await withSidecar { harness in
+            let before = try #require(harness.app.tokens.validToken())
+            harness.emulator.knobs.invalidateAllTokens()
+            let response = try await harness.send("POST", "/wxa/msg_sec_check", body: #"{"version":2,"openid":"o","scene":1,"content":"hi"}"#)
+            #expect(response.status == 200)
+            #expect(response.errcode == 0)
+            #expect(harness.app.tokens.validToken()?.value != before.value)
+            #expect(harness.emulator.knobs.stats.requests(to: "/wxa/msg_sec_check") == 2)
+            #expect(harness.logs.contains("wxsidecar.token.retried=true"))
+        }
     }
 
     @Test(arguments: [40001, 40014, 42001])
