@@ -6,23 +6,39 @@ import Synchronization
 
 /// Every metric the sidecar exports, served as Prometheus text at `/-/metrics`. Label values are bounded:
 /// whitelisted paths, status codes and short error labels only.
+///
+/// Every handle is made once and kept: the fixed ones at start, the labelled ones on the first use of each label
+/// value (``MetricFamily``). A use after that takes one lock and reads one dictionary; it never builds a
+/// descriptor nor asks the registry (whose lookup builds the full name, takes its lock and compares labels).
 public final class SidecarMetrics: Sendable {
     /// The registry the metrics live in (one per daemon; tests make their own).
     public let registry: PrometheusCollectorRegistry
-    /// `wxsidecar_request_duration_seconds`, made once: the registry's lookup (a lock, a dictionary, a fresh
-    /// bucket array) is not paid on every request.
+    /// `wxsidecar_request_duration_seconds`.
     let requestDurationHistogram: DurationHistogram
-    /// `wxsidecar_requests_total` counters by (path label, status), made once each for the same reason.
-    let requestCounters = Mutex<[RequestCounterKey: Counter]>([:])
+    /// `wxsidecar_requests_total` counters by (path label, status).
+    let requestCounters: MetricFamily<RequestCounterKey, Counter>
     /// `wxsidecar_token_recoveries_total{result}`: how each report of a rejected token ended, one counter per
     /// ``TokenRecoveryOutcome``, made once.
     public let tokenRecoveries: [TokenRecoveryOutcome: Counter]
     /// `wxsidecar_answers_scrubbed_total`: upstream answers that carried a token or secret, replaced before sending.
     public let answersScrubbed: Counter
+    /// `wxsidecar_token_expires_in_seconds`: seconds of life left in the held token (0 when none).
+    public let tokenExpiresIn: Gauge
+    let tokenRefreshCounters: MetricFamily<String, Counter>
+    let tokenFileWriteCounters: MetricFamily<String, Counter>
+    let tokenForcedRefreshCounters: MetricFamily<String, Counter>
+    let upstreamErrorCounters: MetricFamily<String, Counter>
+    /// Unlabelled, but made on first use like the labelled ones: absent from the text until then, as before.
+    let upstreamCancelledCounter: MetricFamily<String, Counter>
+    let whitelistEntriesGauge: MetricFamily<String, Gauge>
+    let whitelistReloadCounters: MetricFamily<String, Counter>
+    let rateLimitedCounters: MetricFamily<String, Counter>
+    let callersRefusedCounters: MetricFamily<String, Counter>
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.requestDurationHistogram = Self.makeRequestDuration(in: registry)
+        self.requestCounters = Self.makeRequestCounters(in: registry)
         let recoveries = MetricNameDescriptor(
             namespace: "wxsidecar", metricName: "token_recoveries", unitName: "total",
             helpText: "Reports of a rejected access_token (40001/40014/42001) by how they ended.")
@@ -34,6 +50,40 @@ public final class SidecarMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "wxsidecar", metricName: "answers_scrubbed", unitName: "total",
                 helpText: "Upstream answers in which the sidecar replaced its own access_token (or a secret)."))
+        self.tokenExpiresIn = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "token_expires_in", unitName: "seconds",
+                helpText: "Seconds until the held access_token expires; 0 when no valid token is held."))
+        self.tokenRefreshCounters = .counters(
+            in: registry, "token_refreshes", label: "result",
+            help: "Token fetches by result: success, error (transient), config_error.")
+        self.tokenFileWriteCounters = .counters(
+            in: registry, "token_file_writes", label: "result",
+            help: "Token file replacements by result: written, error, removed.")
+        self.tokenForcedRefreshCounters = .counters(
+            in: registry, "token_forced_refreshes", label: "result",
+            help: "Forced token refreshes for 40001 recovery, by result: done, too_soon, daily_limit.")
+        self.upstreamErrorCounters = .counters(
+            in: registry, "upstream_errors", label: "kind",
+            help: "Upstream failures by kind: timeout, connect, resolve, tls, reset, empty_reply, token_invalid, …")
+        self.upstreamCancelledCounter = .counters(
+            in: registry, "upstream_cancelled", label: nil,
+            help: "Upstream calls cancelled because the caller closed its connection before the answer.")
+        self.whitelistEntriesGauge = MetricFamily { _ in
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "wxsidecar", metricName: "whitelist", unitName: "entries",
+                    helpText: "Entries in the whitelist in force."))
+        }
+        self.whitelistReloadCounters = .counters(
+            in: registry, "whitelist_reloads", label: "result",
+            help: "Whitelist reloads by result: success, error (the previous whitelist stays in force).")
+        self.rateLimitedCounters = .counters(
+            in: registry, "rate_limited", label: "rule",
+            help: "Calls refused with 429/45011 by the sidecar's rate_limits, by rule path.")
+        self.callersRefusedCounters = .counters(
+            in: registry, "callers_refused", label: "reason",
+            help: "Requests refused before any work: caller_not_allowed, caller_key_missing, too_many_requests.")
         // Present from the start, so dashboards and alerts see zeros rather than nothing.
         for result in ["success", "error", "config_error"] { tokenRefreshes(result).increment(by: Int64(0)) }
         tokenExpiresIn.set(Double(0))
@@ -42,44 +92,62 @@ public final class SidecarMetrics: Sendable {
 
     // MARK: Token
 
-    private static var tokenRefreshesName: MetricNameDescriptor {
-        MetricNameDescriptor(
-        namespace: "wxsidecar", metricName: "token_refreshes", unitName: "total",
-        helpText: "Token fetches by result: success, error (transient), config_error.")
-    }
-
     /// `wxsidecar_token_refreshes_total{result}`.
     public func tokenRefreshes(_ result: String) -> Counter {
-        registry.makeCounter(descriptor: Self.tokenRefreshesName, labels: [("result", result)])
-    }
-
-    /// `wxsidecar_token_expires_in_seconds`: seconds of life left in the held token (0 when none).
-    public var tokenExpiresIn: Gauge {
-        registry.makeGauge(descriptor: MetricNameDescriptor(
-            namespace: "wxsidecar", metricName: "token_expires_in", unitName: "seconds",
-            helpText: "Seconds until the held access_token expires; 0 when no valid token is held."))
+        tokenRefreshCounters[result]
     }
 
     /// `wxsidecar_token_file_writes_total{result}`: `written`, `error`, `removed`.
     public func tokenFileWrites(_ result: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "wxsidecar", metricName: "token_file_writes", unitName: "total",
-                helpText: "Token file replacements by result: written, error, removed."),
-            labels: [("result", result)])
+        tokenFileWriteCounters[result]
     }
 
     /// `wxsidecar_token_forced_refreshes_total{result}`: `done`, `too_soon`, `daily_limit`.
     public func tokenForcedRefreshes(_ result: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(
-                namespace: "wxsidecar", metricName: "token_forced_refreshes", unitName: "total",
-                helpText: "Forced token refreshes for 40001 recovery, by result: done, too_soon, daily_limit."),
-            labels: [("result", result)])
+        tokenForcedRefreshCounters[result]
     }
 
     /// The exposition text.
     public func render() -> [UInt8] {
         registry.emitToBuffer()
+    }
+}
+
+// MARK: - MetricFamily
+
+/// The metrics of one name, one per label value, each made in the registry on the first use of its value and
+/// kept: later uses take one lock and read one dictionary, never the registry. Label values are bounded (results,
+/// kinds, reasons, whitelist entries, rule paths), so the dictionary is too.
+final class MetricFamily<Key: Hashable & Sendable, Metric: AnyObject & Sendable>: Sendable {
+    private let make: @Sendable (Key) -> Metric
+    private let made = Mutex<[Key: Metric]>([:])
+
+    /// A family whose metric for a key is `make(key)`, called once per key.
+    init(_ make: @escaping @Sendable (Key) -> Metric) {
+        self.make = make
+    }
+
+    /// The metric for `key`, made on first use.
+    subscript(key: Key) -> Metric {
+        made.withLock { made in
+            if let metric = made[key] { return metric }
+            let metric = make(key)
+            made[key] = metric
+            return metric
+        }
+    }
+}
+
+extension MetricFamily where Key == String, Metric == Counter {
+    /// `wxsidecar_<name>_total` counters, one per value of `label` (`nil`: one counter with no label, under
+    /// any key).
+    static func counters(
+        in registry: PrometheusCollectorRegistry, _ name: String, label: String?, help: String
+    ) -> MetricFamily {
+        MetricFamily { value in
+            let descriptor = MetricNameDescriptor(namespace: "wxsidecar", metricName: name, unitName: "total", helpText: help)
+            guard let label else { return registry.makeCounter(descriptor: descriptor) }
+            return registry.makeCounter(descriptor: descriptor, labels: [(label, value)])
+        }
     }
 }
