@@ -20,37 +20,43 @@ struct CommandLineTests {
         ])
     func checkConfigRejects(_ variable: String, _ value: String, _ key: String) async throws {
         try await withDaemonFixture { fixture in
-            let process = try DaemonProcess(
+            try await withDaemonProcess(
                 arguments: ["check-config", "--config", fixture.configPath],
-                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory, variable: value])
-            #expect(try await process.exitStatus() == 78)
-            let output = process.lines.items.joined(separator: "\n")
-            #expect(output.contains("configuration error: \(key)"), "\(output)")
-            #expect(output.contains(variable) || output.contains(fixture.configPath), "\(output)")
+                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory, variable: value]
+            ) { process throws in
+                #expect(try await process.exitStatus() == 78)
+                let output = process.lines.items.joined(separator: "\n")
+                #expect(output.contains("configuration error: \(key)"), "\(output)")
+                #expect(output.contains(variable) || output.contains(fixture.configPath), "\(output)")
+            }
         }
     }
 
     @Test("check-config prints the effective configuration with the secret redacted")
     func checkConfigPrints() async throws {
         try await withDaemonFixture { fixture in
-            let process = try DaemonProcess(
+            try await withDaemonProcess(
                 arguments: ["check-config", "--config", fixture.configPath],
-                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory])
-            #expect(try await process.exitStatus() == 0)
-            let output = process.lines.items.joined(separator: "\n")
-            #expect(output.contains("token:"))
-            #expect(output.contains("<redacted"))
-            #expect(!output.contains(fixture.emulator.configuration.secret))
+                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory]
+            ) { process throws in
+                #expect(try await process.exitStatus() == 0)
+                let output = process.lines.items.joined(separator: "\n")
+                #expect(output.contains("token:"))
+                #expect(output.contains("<redacted"))
+                #expect(!output.contains(fixture.emulator.configuration.secret))
+            }
         }
     }
 
     @Test("run --once writes the token file and exits 0")
     func onceSucceeds() async throws {
         try await withDaemonFixture { fixture in
-            let process = try DaemonProcess(
+            try await withDaemonProcess(
                 arguments: ["run", "--once", "--config", fixture.configPath],
-                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory])
-            #expect(try await process.exitStatus() == 0)
+                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory]
+            ) { process throws in
+                #expect(try await process.exitStatus() == 0)
+            }
             let token = try #require(fixture.token)
             #expect(fixture.emulator.knobs.check(token: token) == .valid)
         }
@@ -60,19 +66,23 @@ struct CommandLineTests {
     func onceFails() async throws {
         try await withDaemonFixture { fixture in
             fixture.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/cgi-bin/", action: .errcode(40125, errmsg: nil)))
-            let refused = try DaemonProcess(
+            try await withDaemonProcess(
                 arguments: ["run", "--once", "--config", fixture.configPath],
-                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory])
-            #expect(try await refused.exitStatus() == 78)
-            #expect(refused.lines.items.contains { $0.contains("40125") })
+                environment: ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory]
+            ) { refused throws in
+                #expect(try await refused.exitStatus() == 78)
+                #expect(refused.lines.items.contains { $0.contains("40125") })
+            }
             #expect(fixture.token == nil)
-            let unreachable = try DaemonProcess(
+            try await withDaemonProcess(
                 arguments: ["run", "--once", "--config", fixture.configPath],
                 environment: [
                     "CREDENTIALS_DIRECTORY": fixture.credentialsDirectory,
                     "WXSIDECAR_UPSTREAM_BASE_URL": "http://127.0.0.1:1", "WXSIDECAR_UPSTREAM_TIMEOUT": "1",
-                ])
-            #expect(try await unreachable.exitStatus() == 69)
+                ]
+            ) { unreachable throws in
+                #expect(try await unreachable.exitStatus() == 69)
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Sidecar
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -81,19 +82,20 @@ struct JSONLogTests {
     @Test("the daemon's own output under log.format json is JSON, line by line")
     func daemonOutputIsJSONLines() async throws {
         try await withDaemonFixture { fixture in
-            let daemon = try fixture.startDaemon(notifySocket: nil)
-            let listening = try await daemon.lines.first("listening line") { listeningPort($0) != nil }
-            let port = try #require(listeningPort(listening.item))
-            _ = try await daemon.lines.first("first token") { jsonObject($0)?["wxsidecar.token.fingerprint"] != nil }
-            _ = try await httpGet(port: port, "/wxa/not_whitelisted")
-            daemon.send(SIGTERM)
-            #expect(try await daemon.exitStatus() == 0)
-            let lines = daemon.lines.items
-            #expect(lines.count >= 3)
-            for line in lines {
-                let object = try #require(jsonObject(line), "not a JSON object: \(line)")
-                for key in ["ts", "level", "logger", "msg"] {
-                    #expect(object[key] is String, "\(key) missing in \(line)")
+            try await fixture.withDaemon { daemon in
+                let listening = try await daemon.lines.first("listening line") { listeningPort($0) != nil }
+                let port = try #require(listeningPort(listening.item))
+                _ = try await daemon.lines.first("first token") { jsonObject($0)?["wxsidecar.token.fingerprint"] != nil }
+                _ = try await httpGet(port: port, "/wxa/not_whitelisted")
+                daemon.send(SIGTERM)
+                #expect(try await daemon.exitStatus() == 0)
+                let lines = daemon.lines.items
+                #expect(lines.count >= 3)
+                for line in lines {
+                    let object = try #require(jsonObject(line), "not a JSON object: \(line)")
+                    for key in ["ts", "level", "logger", "msg"] {
+                        #expect(object[key] is String, "\(key) missing in \(line)")
+                    }
                 }
             }
         }

@@ -29,53 +29,50 @@ struct DaemonFixture: Sendable {
         try FileManager.default.createDirectory(atPath: credentialsDirectory, withIntermediateDirectories: true)
         try directory.write(emulator.configuration.secret + "\n", to: "credentials/appsecret")
         try directory.write("/wxa/msg_sec_check\n", to: "whitelist.txt")
-        try directory.write(
-            """
-            appid: "\(emulator.configuration.appid)"
-            listen: "127.0.0.1:0"
-            upstream:
-              base_url: "http://127.0.0.1:\(emulatorPort)"
-              timeout: 5
-            token:
-              file: "\(tokenFile)"
-            whitelist:
-              file: "\(whitelistPath)"
-            log:
-              format: "json"
-            shutdown_grace: 5
-
-            """, to: "wxsidecar.yaml")
+        var yaml = SidecarYAML(upstream: "http://127.0.0.1:\(emulatorPort)", in: directory)
+        yaml.appid = emulator.configuration.appid
+        yaml.secretFile = nil
+        yaml.logFormat = "json"
+        try yaml.write(in: directory)
     }
 
-    /// `wxsidecar run --config …` with the environment systemd would give it.
-    func startDaemon(notifySocket: String?, extraEnvironment: [String: String] = [:]) throws -> DaemonProcess {
+    /// Runs `wxsidecar run --config …` with the environment systemd would give it for the duration of `body`;
+    /// the daemon has exited (killed if `body` left it running) before this returns.
+    func withDaemon<Result>(
+        notifySocket: String? = nil, extraEnvironment: [String: String] = [:], _ body: (DaemonProcess) async throws -> Result
+    ) async throws -> Result {
         var environment = ["CREDENTIALS_DIRECTORY": credentialsDirectory]
         environment["NOTIFY_SOCKET"] = notifySocket
-        return try DaemonProcess(
-            arguments: ["run", "--config", configPath], environment: environment.merging(extraEnvironment) { $1 })
+        return try await withDaemonProcess(
+            arguments: ["run", "--config", configPath], environment: environment.merging(extraEnvironment) { $1 }, body)
     }
 
-    /// A notification socket in the fixture's folder.
-    func makeNotifyListener() throws -> NotifyListener {
-        try NotifyListener(socketName: directory.path("notify.sock"))
+    /// ``withDaemon(notifySocket:extraEnvironment:_:)`` with a notification socket in the fixture's folder in
+    /// `NOTIFY_SOCKET`; the listener is stopped after the daemon has exited.
+    func withNotifiedDaemon<Result>(
+        extraEnvironment: [String: String] = [:], _ body: (DaemonProcess, NotifyListener) async throws -> Result
+    ) async throws -> Result {
+        let listener = try NotifyListener(socketName: directory.path("notify.sock"))
+        return try await withTeardown {
+            try await withDaemon(notifySocket: listener.socketName, extraEnvironment: extraEnvironment) {
+                try await body($0, listener)
+            }
+        } teardown: {
+            await listener.stop()
+        }
     }
 
     /// The token file's content, if it exists.
     var token: String? { try? String(contentsOfFile: tokenFile, encoding: .utf8) }
 }
 
-/// Runs `body` with a fresh fixture and a running emulator, stopped afterwards.
+/// Runs `body` with a fresh fixture and a running emulator (``withEmulator(_:caFile:_:)``), stopped afterwards.
 func withDaemonFixture<Result: Sendable>(
-    _ body: @Sendable (DaemonFixture) async throws -> Result
+    _ body: (DaemonFixture) async throws -> Result
 ) async throws -> Result {
-    let logger = Logger(label: "operations.emulator") { _ in SwiftLogNoOpLogHandler() }
-    let emulator = WeChatEmulator(configuration: EmulatorConfiguration(), logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await emulator.run() }
-        defer { group.cancelAll() }
-        let port = try await emulator.waitUntilListening()
+    try await withEmulator { emulator in
         let fixture = try DaemonFixture(
-            directory: try TemporaryDirectory(prefix: "wxsidecar-ops"), emulator: emulator, emulatorPort: port)
+            directory: try TemporaryDirectory(prefix: "wxsidecar-ops"), emulator: emulator.emulator, emulatorPort: emulator.port)
         return try await body(fixture)
     }
 }
@@ -87,12 +84,9 @@ func jsonObject(_ line: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
 }
 
-/// The port in the daemon's `listening` line (`wxsidecar.listen: "127.0.0.1:PORT"`).
+/// The port in the daemon's JSON `listening` line (`"wxsidecar.listen": "127.0.0.1:PORT"`).
 func listeningPort(_ line: String) -> Int? {
-    guard let object = jsonObject(line), object["msg"] as? String == "listening",
-        let address = object["wxsidecar.listen"] as? String, let colon = address.lastIndex(of: ":")
-    else { return nil }
-    return Int(address[address.index(after: colon)...])
+    jsonObject(line)?["msg"] as? String == "listening" ? SidecarProcess.listeningPort(line) : nil
 }
 
 /// `GET http://127.0.0.1:port/path`: the status and body.
