@@ -78,53 +78,50 @@ import Glibc
     }
 
     @Test func abandonedRequestsLeakNoDescriptorsNorMemoryAndTheDaemonKeepsServing() async throws {
-        let emulator = WeChatEmulator(configuration: EmulatorConfiguration(), logger: silentLogger)
-        let emulatorTask = Task { try await emulator.run() }
-        defer { emulatorTask.cancel() }
-        let emulatorPort = try await emulator.waitUntilListening()
-        emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .milliseconds(600)))
-        // Instrumented builds (make sanitize) run several times slower: a longer upstream timeout there.
-        let daemon = try await SidecarProcess.start(
-            emulator: emulator, emulatorPort: emulatorPort, upstreamTimeout: Self.sanitized ? 30 : 3)
-        defer { Task { _ = await daemon.stop() } }
-        let perKind = 100
-        let drained = { try await Self.drained(daemon, upstreamPort: emulatorPort) }
+        try await withEmulator { emulator in
+            emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .milliseconds(600)))
+            // Instrumented builds (make sanitize) run several times slower: a longer upstream timeout there.
+            try await withSidecarProcess(upstream: emulator, configure: { $0.upstreamTimeout = Self.sanitized ? 30 : 3 }) { daemon in
+                let perKind = 100
+                let drained = { try await Self.drained(daemon, upstreamPort: emulator.port) }
 
-        // Warm-up round: pools, caches and the allocator reach their working size.
-        for kind in Abandon.allCases { try await Self.abandon(kind, count: perKind, port: daemon.port) }
-        let baseline = try await drained()
-        #expect(try await Self.normalCallsPass(daemon))
-        let rssAfterWarmUp = try #require(daemon.probe.residentKiB)
+                // Warm-up round: pools, caches and the allocator reach their working size.
+                for kind in Abandon.allCases { try await Self.abandon(kind, count: perKind, port: daemon.port) }
+                let baseline = try await drained()
+                #expect(try await Self.normalCallsPass(daemon))
+                let rssAfterWarmUp = try #require(daemon.probe.residentKiB)
 
-        // Measured rounds.
-        let rounds = 3
-        var abandoned = 0
-        for _ in 0..<rounds {
-            for kind in Abandon.allCases {
-                try await Self.abandon(kind, count: perKind, port: daemon.port)
-                abandoned += perKind
-                #expect(daemon.probe.isAlive, "wxsidecar died after \(kind.rawValue)")
+                // Measured rounds.
+                let rounds = 3
+                var abandoned = 0
+                for _ in 0..<rounds {
+                    for kind in Abandon.allCases {
+                        try await Self.abandon(kind, count: perKind, port: daemon.port)
+                        abandoned += perKind
+                        #expect(daemon.probe.isAlive, "wxsidecar died after \(kind.rawValue)")
+                    }
+                    _ = try await drained()
+                    #expect(try await Self.normalCallsPass(daemon), "normal calls after a round of abandoned ones")
+                }
+                let final = try await drained()
+                let rssAfter = try #require(daemon.probe.residentKiB)
+                print(
+                    "ReliabilityTests: \(abandoned) abandoned requests (\(Abandon.allCases.count) kinds); "
+                        + "fds \(baseline) → \(final); RSS \(rssAfterWarmUp) KiB → \(rssAfter) KiB")
+                // Under ThreadSanitizer the runtime opens two pipes to its symbolizer when it first symbolizes a stack.
+                #expect(
+                    final.nonSockets(countingPipes: !Self.sanitized) == baseline.nonSockets(countingPipes: !Self.sanitized),
+                    "non-socket descriptors went from \(baseline) to \(final)")
+                #expect(final.other <= baseline.other + 2, "other descriptors went from \(baseline) to \(final)")
+                #expect(final.upstream <= 64, "more upstream connections than libcurl's cache holds: \(final)")
+                // Under AddressSanitizer freed memory sits in quarantine (up to 256 MiB): RSS says nothing there.
+                #expect(Self.sanitized || rssAfter - rssAfterWarmUp < 16 * 1024, "RSS grew by \(rssAfter - rssAfterWarmUp) KiB")
+                #expect(daemon.isRunning)
+                #expect(try await Self.normalCallsPass(daemon))
+                #expect(!daemon.log.contains("Fatal error"), "\(daemon.log.suffix(2000))")
+                #expect(await daemon.stop() == 0, "a clean exit on SIGTERM after the storm")
             }
-            _ = try await drained()
-            #expect(try await Self.normalCallsPass(daemon), "normal calls after a round of abandoned ones")
         }
-        let final = try await drained()
-        let rssAfter = try #require(daemon.probe.residentKiB)
-        print(
-            "ReliabilityTests: \(abandoned) abandoned requests (\(Abandon.allCases.count) kinds); "
-                + "fds \(baseline) → \(final); RSS \(rssAfterWarmUp) KiB → \(rssAfter) KiB")
-        // Under ThreadSanitizer the runtime opens two pipes to its symbolizer when it first symbolizes a stack.
-        #expect(
-            final.nonSockets(countingPipes: !Self.sanitized) == baseline.nonSockets(countingPipes: !Self.sanitized),
-            "non-socket descriptors went from \(baseline) to \(final)")
-        #expect(final.other <= baseline.other + 2, "other descriptors went from \(baseline) to \(final)")
-        #expect(final.upstream <= 64, "more upstream connections than libcurl's cache holds: \(final)")
-        // Under AddressSanitizer freed memory sits in quarantine (up to 256 MiB): RSS says nothing there.
-        #expect(Self.sanitized || rssAfter - rssAfterWarmUp < 16 * 1024, "RSS grew by \(rssAfter - rssAfterWarmUp) KiB")
-        #expect(daemon.isRunning)
-        #expect(try await Self.normalCallsPass(daemon))
-        #expect(!daemon.log.contains("Fatal error"), "\(daemon.log.suffix(2000))")
-        #expect(await daemon.stop() == 0, "a clean exit on SIGTERM after the storm")
     }
 
     /// Whether this is a `make sanitize` run (the daemon is instrumented too).

@@ -17,11 +17,11 @@ import WeChatEmulator
 @Suite struct MalformedHTTPTests {
     static let whitelistText = "/wxa/msg_sec_check\n/wxa/getwxacode\n/tcb/invokecloudfunction\n/echo/*\n"
 
-    private func start() async throws -> SidecarHarness {
+    static var options: SidecarHarness.Options {
         var options = SidecarHarness.Options()
-        options.whitelist = Self.whitelistText
+        options.whitelist = whitelistText
         options.maxBodyBytes = 1 << 20
-        return try await SidecarHarness.start(options)
+        return options
     }
 
     /// What came back on one connection: the bytes until the daemon closed it.
@@ -77,67 +77,67 @@ import WeChatEmulator
     }
 
     @Test func fixedCorpusLeavesTheDaemonServingAndForwardsNothingOffTheWhitelist() async throws {
-        let harness = try await start()
-        defer { Task { await harness.stop() } }
-        let fetches = harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token")
-        let exchanges = try await Self.sendAll(MalformedHTTPCorpus.fixed, to: harness)
-        #expect(exchanges.count == MalformedHTTPCorpus.fixed.count)
-        for exchange in exchanges {
-            // An echo that came back shows the headers the upstream received: nothing injected.
-            #expect(!exchange.text.lowercased().contains(#""x-injected""#), "\(exchange.input): a header was injected upstream")
-            #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
+        try await withSidecar(Self.options) { harness in
+            let fetches = harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token")
+            let exchanges = try await Self.sendAll(MalformedHTTPCorpus.fixed, to: harness)
+            #expect(exchanges.count == MalformedHTTPCorpus.fixed.count)
+            for exchange in exchanges {
+                // An echo that came back shows the headers the upstream received: nothing injected.
+                #expect(!exchange.text.lowercased().contains(#""x-injected""#), "\(exchange.input): a header was injected upstream")
+                #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
+            }
+            try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
+            #expect(try await harness.checkPasses())
+            print("ReliabilityTests: \(exchanges.count) fixed malformed inputs, statuses \(Self.histogram(exchanges))")
         }
-        try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
-        #expect(try await harness.checkPasses())
-        print("ReliabilityTests: \(exchanges.count) fixed malformed inputs, statuses \(Self.histogram(exchanges))")
     }
 
     @Test func seededMutationsOfValidRequestsForwardNothingOffTheWhitelist() async throws {
-        let harness = try await start()
-        defer { Task { await harness.stop() } }
-        let fetches = harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token")
-        let count = Int(ProcessInfo.processInfo.environment["WXSIDECAR_MUTATIONS"] ?? "") ?? 600
-        var mutator = RequestMutator(seed: 0x5EED_F00D)
-        let inputs = (0..<count).map { _ in mutator.next() }
-        let exchanges = try await Self.sendAll(inputs, to: harness, width: 8)
-        for exchange in exchanges {
-            #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
+        try await withSidecar(Self.options) { harness in
+            let fetches = harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token")
+            let count = Int(ProcessInfo.processInfo.environment["WXSIDECAR_MUTATIONS"] ?? "") ?? 600
+            var mutator = RequestMutator(seed: 0x5EED_F00D)
+            let inputs = (0..<count).map { _ in mutator.next() }
+            let exchanges = try await Self.sendAll(inputs, to: harness, width: 8)
+            for exchange in exchanges {
+                #expect(!exchange.statuses.contains(where: Self.isUnexpectedServerError), "\(exchange.input): \(exchange.statuses)")
+            }
+            try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
+            #expect(try await harness.checkPasses())
+            print("ReliabilityTests: \(exchanges.count) mutated requests, statuses \(Self.histogram(exchanges))")
         }
-        try Self.expectNothingForwardedOffTheWhitelist(harness, tokenFetchesBefore: fetches)
-        #expect(try await harness.checkPasses())
-        print("ReliabilityTests: \(exchanges.count) mutated requests, statuses \(Self.histogram(exchanges))")
     }
 
     @Test func slowHeadersDoNotStopTheDaemonServingOthers() async throws {
-        let harness = try await start()
-        defer { Task { await harness.stop() } }
-        let trickling = Flag(true)
-        let slowClients = 40
-        let slow = Task {
-            try await DedicatedThread.run {
-                let sockets = try (0..<slowClients).map { _ in try RawSocket(port: harness.sidecarPort) }
-                for socket in sockets { socket.send("GET /echo/slow HTTP/1.1\r\nHost: x\r\nX-Slow: ") }
-                while trickling.value {
-                    for socket in sockets { socket.send("a") }
-                    usleep(100_000)
+        try await withSidecar(Self.options) { harness in
+            let trickling = Flag(true)
+            let slowClients = 40
+            let slow = Task {
+                try await DedicatedThread.run {
+                    let sockets = try (0..<slowClients).map { _ in try RawSocket(port: harness.sidecarPort) }
+                    for socket in sockets { socket.send("GET /echo/slow HTTP/1.1\r\nHost: x\r\nX-Slow: ") }
+                    while trickling.value {
+                        for socket in sockets { socket.send("a") }
+                        usleep(100_000)
+                    }
+                    for socket in sockets { socket.close() }
                 }
-                for socket in sockets { socket.close() }
             }
+            defer { trickling.value = false }
+            var passed = 0
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .seconds(3) {
+                let begun = ContinuousClock.now
+                #expect(try await harness.checkPasses())
+                // Generous: the point is that slow clients hold nothing others need, not latency under load.
+                #expect(ContinuousClock.now - begun < .seconds(5), "a call waited behind slow clients")
+                passed += 1
+            }
+            trickling.value = false
+            try await slow.value
+            #expect(passed >= 3)
+            #expect(harness.emulator.knobs.stats.requests(to: "/echo/slow") == 0)
         }
-        defer { trickling.value = false }
-        var passed = 0
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < .seconds(3) {
-            let begun = ContinuousClock.now
-            #expect(try await harness.checkPasses())
-            // Generous: the point is that slow clients hold nothing others need, not latency under load.
-            #expect(ContinuousClock.now - begun < .seconds(5), "a call waited behind slow clients")
-            passed += 1
-        }
-        trickling.value = false
-        try await slow.value
-        #expect(passed >= 3)
-        #expect(harness.emulator.knobs.stats.requests(to: "/echo/slow") == 0)
     }
 
     static func histogram(_ exchanges: [Exchange]) -> String {

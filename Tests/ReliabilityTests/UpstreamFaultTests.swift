@@ -64,55 +64,55 @@ import WeChatEmulator
     func proxiedCallFaultGetsTheDocumentedAnswerAndTheNextCallSucceeds(_ fault: ProxiedFault) async throws {
         var options = SidecarHarness.Options()
         options.upstreamTimeout = 3
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        #expect(try await harness.send("GET", "/echo/warm").status == 200)  // a pooled connection to break
-        harness.emulator.knobs.addFault(fault.fault)
-        let response = try await harness.send("POST", "/echo/fault", body: "{}")
-        #expect(response.status == fault.status, "\(response.text)")
-        #expect(response.errcode == fault.errcode, "\(response.text)")
-        #expect(response.header("x-openapi-seqid") != nil)
-        if let kind = fault.upstreamErrorKind {
-            #expect(harness.metric(#"wxsidecar_upstream_errors_total{kind="\#(kind)"}"#) >= 1, "\(harness.app.metrics.render().count)")
+        try await withSidecar(options) { harness in
+            #expect(try await harness.send("GET", "/echo/warm").status == 200)  // a pooled connection to break
+            harness.emulator.knobs.addFault(fault.fault)
+            let response = try await harness.send("POST", "/echo/fault", body: "{}")
+            #expect(response.status == fault.status, "\(response.text)")
+            #expect(response.errcode == fault.errcode, "\(response.text)")
+            #expect(response.header("x-openapi-seqid") != nil)
+            if let kind = fault.upstreamErrorKind {
+                #expect(harness.metric(#"wxsidecar_upstream_errors_total{kind="\#(kind)"}"#) >= 1, "\(harness.app.metrics.render().count)")
+            }
+            // The same daemon, the same pool: the next calls succeed.
+            for _ in 0..<3 {
+                let next = try await harness.send("POST", "/wxa/msg_sec_check", body: msgSecCheckBody)
+                #expect(next.status == 200 && next.errcode == 0, "\(next.text)")
+            }
+            #expect(try await harness.readiness() == 200)
+            #expect(harness.emulator.knobs.faults.isEmpty, "the fault was used up")
         }
-        // The same daemon, the same pool: the next calls succeed.
-        for _ in 0..<3 {
-            let next = try await harness.send("POST", "/wxa/msg_sec_check", body: msgSecCheckBody)
-            #expect(next.status == 200 && next.errcode == 0, "\(next.text)")
-        }
-        #expect(try await harness.readiness() == 200)
-        #expect(harness.emulator.knobs.faults.isEmpty, "the fault was used up")
     }
 
     @Test func slowUpstreamCallsDoNotHoldUpOthers() async throws {
         var options = SidecarHarness.Options()
         options.upstreamTimeout = 3
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .seconds(8)))
-        let started = ContinuousClock.now
-        let (slow, fast) = try await withThrowingTaskGroup(of: (Bool, Int, Duration).self) { group in
-            for index in 0..<16 {
-                let isSlow = index % 2 == 0
-                group.addTask {
-                    let response = try await harness.send("GET", isSlow ? "/echo/slow" : "/echo/fast")
-                    return (isSlow, response.status, ContinuousClock.now - started)
+        try await withSidecar(options) { harness in
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .seconds(8)))
+            let started = ContinuousClock.now
+            let (slow, fast) = try await withThrowingTaskGroup(of: (Bool, Int, Duration).self) { group in
+                for index in 0..<16 {
+                    let isSlow = index % 2 == 0
+                    group.addTask {
+                        let response = try await harness.send("GET", isSlow ? "/echo/slow" : "/echo/fast")
+                        return (isSlow, response.status, ContinuousClock.now - started)
+                    }
                 }
+                var slow: [(Int, Duration)] = []
+                var fast: [(Int, Duration)] = []
+                for try await (isSlow, status, elapsed) in group {
+                    if isSlow { slow.append((status, elapsed)) } else { fast.append((status, elapsed)) }
+                }
+                return (slow, fast)
             }
-            var slow: [(Int, Duration)] = []
-            var fast: [(Int, Duration)] = []
-            for try await (isSlow, status, elapsed) in group {
-                if isSlow { slow.append((status, elapsed)) } else { fast.append((status, elapsed)) }
-            }
-            return (slow, fast)
+            #expect(slow.allSatisfy { $0.0 == 504 }, "\(slow)")
+            #expect(fast.allSatisfy { $0.0 == 200 }, "\(fast)")
+            // Every fast call is answered before the first slow one gives up, and no slow call outlives the timeout
+            // by much (8 s of upstream delay, 3 s of timeout).
+            let fastest = slow.map(\.1).min() ?? .zero
+            #expect(fast.allSatisfy { $0.1 < fastest }, "fast calls waited for slow ones: \(fast) vs \(slow)")
+            #expect(slow.allSatisfy { $0.1 < .seconds(6) }, "a slow call outlived upstream.timeout: \(slow)")
         }
-        #expect(slow.allSatisfy { $0.0 == 504 }, "\(slow)")
-        #expect(fast.allSatisfy { $0.0 == 200 }, "\(fast)")
-        // Every fast call is answered before the first slow one gives up, and no slow call outlives the timeout
-        // by much (8 s of upstream delay, 3 s of timeout).
-        let fastest = slow.map(\.1).min() ?? .zero
-        #expect(fast.allSatisfy { $0.1 < fastest }, "fast calls waited for slow ones: \(fast) vs \(slow)")
-        #expect(slow.allSatisfy { $0.1 < .seconds(6) }, "a slow call outlived upstream.timeout: \(slow)")
     }
 
     struct TokenEndpointFault: Sendable, CustomTestStringConvertible {
@@ -143,29 +143,29 @@ import WeChatEmulator
     func tokenEndpointFaultIsTransientKeepsTheOldTokenAndTheNextRefreshSucceeds(_ fault: TokenEndpointFault) async throws {
         var options = SidecarHarness.Options()
         options.upstreamTimeout = 1.5
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        let held = try #require(harness.app.tokens.validToken())
-        harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/cgi-bin/stable_token", action: fault.action, delay: fault.delay))
-        guard case .failure(let error) = await harness.app.refresher.refresh() else {
-            Issue.record("the refresh succeeded through the fault")
-            return
+        try await withSidecar(options) { harness in
+            let held = try #require(harness.app.tokens.validToken())
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/cgi-bin/stable_token", action: fault.action, delay: fault.delay))
+            guard case .failure(let error) = await harness.app.refresher.refresh() else {
+                Issue.record("the refresh succeeded through the fault")
+                return
+            }
+            #expect(error.pace == .fast, "\(error.label): \(error.message)")
+            #expect(!error.isConfigurationError)
+            #expect(harness.app.tokens.validToken() == held)
+            #expect(harness.tokenFileContent == held.value)
+            #expect(try await harness.checkPasses())
+            #expect(try await harness.readiness() == 200)
+            let next = try #require(harness.app.tokens.current.nextRefreshAt)
+            #expect(next - WallClock.now() <= 2, "a transient failure is retried within seconds")
+            harness.emulator.knobs.clearFaults()
+            // A scheduled retry that started before the faults were cleared may still fail; a later one succeeds.
+            let refresher = harness.app.refresher
+            try await eventually("a refresh that succeeds once the fault is gone", timeout: .seconds(15)) {
+                if case .success(let token) = await refresher.refresh() { return token.value == held.value }
+                return false
+            }
+            #expect(harness.app.tokens.validToken()?.value == held.value, "stable mode: the same token back")
         }
-        #expect(error.pace == .fast, "\(error.label): \(error.message)")
-        #expect(!error.isConfigurationError)
-        #expect(harness.app.tokens.validToken() == held)
-        #expect(harness.tokenFileContent == held.value)
-        #expect(try await harness.checkPasses())
-        #expect(try await harness.readiness() == 200)
-        let next = try #require(harness.app.tokens.current.nextRefreshAt)
-        #expect(next - WallClock.now() <= 2, "a transient failure is retried within seconds")
-        harness.emulator.knobs.clearFaults()
-        // A scheduled retry that started before the faults were cleared may still fail; a later one succeeds.
-        let refresher = harness.app.refresher
-        try await eventually("a refresh that succeeds once the fault is gone", timeout: .seconds(15)) {
-            if case .success(let token) = await refresher.refresh() { return token.value == held.value }
-            return false
-        }
-        #expect(harness.app.tokens.validToken()?.value == held.value, "stable mode: the same token back")
     }
 }

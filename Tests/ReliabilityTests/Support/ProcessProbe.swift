@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import TestSupport
 
 /// What `/proc` says about a process: open file descriptors and resident memory. Linux only.
 struct ProcessProbe: Sendable {
@@ -109,4 +110,9 @@ struct ProcessProbe: Sendable {
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
         return state != "Z" && state != "X"
     }
+}
+
+extension SidecarProcess {
+    /// What `/proc` says about the daemon.
+    var probe: ProcessProbe { ProcessProbe(pid: pid) }
 }
