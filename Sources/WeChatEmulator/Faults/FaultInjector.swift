@@ -19,7 +19,7 @@ enum FaultInjector {
         _ fault: EmulatorFault, to exchange: Exchange, channel: any Channel, normal: () async -> Reply
     ) async throws -> Response {
         if fault.delay > .zero {
-            try await Task.sleep(for: fault.delay)
+            try await delay(fault.delay, exchange: exchange, channel: channel)
         }
         switch fault.action {
         case .none:
@@ -43,6 +43,14 @@ enum FaultInjector {
     }
 
     // MARK: Helpers
+
+    /// Sleeps `duration`, or less if the caller hangs up (then throws `ConnectionBreaker.Broken`), counting the
+    /// request in ``EmulatorStats/delayedInFlight`` meanwhile.
+    private static func delay(_ duration: Duration, exchange: Exchange, channel: any Channel) async throws {
+        exchange.knobs.withState { state, _ in state.stats.delayedInFlight += 1 }
+        defer { exchange.knobs.withState { state, _ in state.stats.delayedInFlight -= 1 } }
+        if try await HangUpRace.sleep(duration, unlessClosed: channel) { throw ConnectionBreaker.Broken() }
+    }
 
     private static func finish(_ reply: Reply, _ exchange: Exchange) -> Response {
         exchange.knobs.withState { state, _ in state.count(errcode: reply.errcode) }

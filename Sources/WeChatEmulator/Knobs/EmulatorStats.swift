@@ -26,6 +26,8 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
     public var forcesTooSoon = 0
     /// Faults applied.
     public var faultsApplied = 0
+    /// Requests held by a fault's delay right now; one whose caller hangs up leaves at once.
+    public var delayedInFlight = 0
 
     /// Creates zeroed counters.
     public init() {}
@@ -46,5 +48,6 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
         case forcedRotations = "forced_rotations"
         case forcesTooSoon = "forces_too_soon"
         case faultsApplied = "faults_applied"
+        case delayedInFlight = "delayed_in_flight"
     }
 }

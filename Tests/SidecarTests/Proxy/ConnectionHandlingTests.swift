@@ -123,9 +123,14 @@ import WeChatEmulator
             try await eventually("the retry to reach the upstream") {
                 harness.emulator.knobs.stats.requests(to: "/echo/retry") == 2
             }
+            #expect(harness.emulator.knobs.stats.delayedInFlight == 1)
             try await channel.close().get()
-            // Long before the retry would be answered (25 s) or time out (30 s), it is cancelled.
-            try await eventually("the retry to be cancelled", timeout: .seconds(5)) {
+            // Long before the retry would be answered (25 s) or time out (30 s), it is cancelled: the upstream
+            // sees its connection go, and the sidecar counts the cancellation.
+            try await eventually("the upstream to see the retry cancelled", timeout: .seconds(5)) {
+                harness.emulator.knobs.stats.delayedInFlight == 0
+            }
+            try await eventually("the retry to be counted as cancelled", timeout: .seconds(5)) {
                 harness.metric("wxsidecar_upstream_cancelled_total") == 1
             }
             #expect(harness.app.client.stats.transfersFailed >= 1)
