@@ -31,79 +31,79 @@ import WeChatEmulator
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        // The first call is slow, so the two behind it are read (and wait) while it is with the upstream.
-        harness.emulator.knobs.addFault(
-            EmulatorFault(pathPrefix: "/echo/first", action: .none, count: 1, delay: .milliseconds(300)))
-        let requests = "POST /echo/first HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
-            + "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "POST /echo/third HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nthird"
-        let answers = responses(in: try await RawHTTPClient.sendUntilClosed(requests, port: harness.sidecarPort))
-        try #require(answers.count == 3)
-        #expect(answers.map(\.status) == [200, 200, 200])
-        #expect(answers[0].body.contains(#""path":"\/echo\/first""#) || answers[0].body.contains(#""path":"/echo/first""#))
-        #expect(answers[0].body.contains(#""body":"first""#))
-        #expect(answers[1].body == #"{"status":"ok"}"#)
-        #expect(answers[2].body.contains(#""body":"third""#))
-        #expect(answers[2].head.lowercased().contains("connection: close"))
+        try await withSidecar() { harness in
+            // The first call is slow, so the two behind it are read (and wait) while it is with the upstream.
+            harness.emulator.knobs.addFault(
+                EmulatorFault(pathPrefix: "/echo/first", action: .none, count: 1, delay: .milliseconds(300)))
+            let requests = "POST /echo/first HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+                + "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /echo/third HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nthird"
+            let answers = responses(in: try await RawHTTPClient.sendUntilClosed(requests, port: harness.sidecarPort))
+            try #require(answers.count == 3)
+            #expect(answers.map(\.status) == [200, 200, 200])
+            #expect(answers[0].body.contains(#""path":"\/echo\/first""#) || answers[0].body.contains(#""path":"/echo/first""#))
+            #expect(answers[0].body.contains(#""body":"first""#))
+            #expect(answers[1].body == #"{"status":"ok"}"#)
+            #expect(answers[2].body.contains(#""body":"third""#))
+            #expect(answers[2].head.lowercased().contains("connection: close"))
+        }
     }
 
     @Test func http10AndConnectionCloseEndTheConnectionAfterTheAnswer() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let old = responses(in: try await RawHTTPClient.sendUntilClosed("GET /echo/old HTTP/1.0\r\n\r\n", port: harness.sidecarPort))
-        try #require(old.count == 1)
-        #expect(old[0].head.hasPrefix("HTTP/1.0 200"))
-        let closing = responses(in: try await RawHTTPClient.sendUntilClosed(
-            "GET /echo/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort))
-        try #require(closing.count == 1)
-        #expect(closing[0].status == 200)
-        #expect(closing[0].head.lowercased().contains("connection: close"))
+        try await withSidecar() { harness in
+            let old = responses(in: try await RawHTTPClient.sendUntilClosed("GET /echo/old HTTP/1.0\r\n\r\n", port: harness.sidecarPort))
+            try #require(old.count == 1)
+            #expect(old[0].head.hasPrefix("HTTP/1.0 200"))
+            let closing = responses(in: try await RawHTTPClient.sendUntilClosed(
+                "GET /echo/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort))
+            try #require(closing.count == 1)
+            #expect(closing[0].status == 200)
+            #expect(closing[0].head.lowercased().contains("connection: close"))
+        }
     }
 
     @Test func anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
         var options = SidecarHarness.Options()
         options.extraLimits = "  idle_timeout: 0.5"
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        let started = ContinuousClock.now
-        // One kept-alive request, then silence: the answer arrives, then the sidecar closes the connection.
-        let answers = responses(in: try await RawHTTPClient.sendUntilClosed(
-            "GET /echo/idle HTTP/1.1\r\nHost: x\r\n\r\n", port: harness.sidecarPort))
-        let waited = ContinuousClock.now - started
-        #expect(answers.map(\.status) == [200])
-        #expect(waited >= .milliseconds(400) && waited < .seconds(5), "closed after \(waited)")
+        try await withSidecar(options) { harness in
+            let started = ContinuousClock.now
+            // One kept-alive request, then silence: the answer arrives, then the sidecar closes the connection.
+            let answers = responses(in: try await RawHTTPClient.sendUntilClosed(
+                "GET /echo/idle HTTP/1.1\r\nHost: x\r\n\r\n", port: harness.sidecarPort))
+            let waited = ContinuousClock.now - started
+            #expect(answers.map(\.status) == [200])
+            #expect(waited >= .milliseconds(400) && waited < .seconds(5), "closed after \(waited)")
+        }
     }
 
     @Test func headAnswersCarryNoBody() async throws {
-        let harness = try await SidecarHarness.start()
-        defer { Task { await harness.stop() } }
-        let bytes = try await RawHTTPClient.sendUntilClosed(
-            "HEAD /not/listed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort)
-        let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 403"))
-        #expect(text.lowercased().contains("content-length: "))
-        #expect(text.hasSuffix("\r\n\r\n"))
+        try await withSidecar() { harness in
+            let bytes = try await RawHTTPClient.sendUntilClosed(
+                "HEAD /not/listed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: harness.sidecarPort)
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 403"))
+            #expect(text.lowercased().contains("content-length: "))
+            #expect(text.hasSuffix("\r\n\r\n"))
+        }
     }
 
     @Test func aCallerThatHangsUpCancelsItsUpstreamCall() async throws {
         var options = SidecarHarness.Options()
         options.upstreamTimeout = 30
-        let harness = try await SidecarHarness.start(options)
-        defer { Task { await harness.stop() } }
-        harness.emulator.knobs.addFault(
-            EmulatorFault(pathPrefix: "/echo/hang", action: .none, count: 1, delay: .seconds(25)))
-        try await RawHTTPClient.sendAndHangUp(
-            "POST /echo/hang HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", port: harness.sidecarPort)
-        // Long before the upstream would answer (25 s) or time out (30 s), the call is cancelled.
-        try await eventually("the upstream call to be cancelled", timeout: .seconds(10)) {
+        try await withSidecar(options) { harness in
+            harness.emulator.knobs.addFault(
+                EmulatorFault(pathPrefix: "/echo/hang", action: .none, count: 1, delay: .seconds(25)))
+            try await RawHTTPClient.sendAndHangUp(
+                "POST /echo/hang HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", port: harness.sidecarPort)
+            // Long before the upstream would answer (25 s) or time out (30 s), the call is cancelled.
+            try await eventually("the upstream call to be cancelled", timeout: .seconds(10)) {
+                let metrics = try await harness.send("GET", "/-/metrics").text
+                return metrics.contains("wxsidecar_upstream_cancelled_total 1")
+            }
             let metrics = try await harness.send("GET", "/-/metrics").text
-            return metrics.contains("wxsidecar_upstream_cancelled_total 1")
+            #expect(!metrics.contains(#"kind="cancelled""#), "a hang-up is not an upstream error")
+            #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
         }
-        let metrics = try await harness.send("GET", "/-/metrics").text
-        #expect(!metrics.contains(#"kind="cancelled""#), "a hang-up is not an upstream error")
-        #expect(try await harness.send("POST", "/echo/after", body: "{}").status == 200)
     }
 
     @Test func aCallerThatHangsUpWhileTheRetryIsInFlightCancelsTheRetry() async throws {
