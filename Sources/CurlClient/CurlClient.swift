@@ -88,28 +88,50 @@ public final class CurlClient: Sendable {
         _ request: UpstreamRequest,
         completion: @escaping @Sendable (Result<UpstreamResponse, CurlError>) -> Void
     ) -> PendingTransfer {
+        start(request, stream: nil, completion: completion)
+    }
+
+    /// Sends a request and hands the response to `consumer` as it arrives, without a task: the final head, then
+    /// the body in parts (or whole, as the head's answer asks), then exactly one end.
+    ///
+    /// The consumer's methods run on the driver thread (``UpstreamResponseConsumer/didFinish(_:)`` runs on the
+    /// calling thread, at once, for a request that fails validation or a client that has shut down). A streamed
+    /// body has no size limit and is held in memory only one part at a time: a consumer that answers a part with
+    /// ``UpstreamBodyDemand/pause`` gets no further part until ``PendingTransfer/resume()``, and meanwhile the
+    /// client reads nothing from the connection and holds at most one receive buffer (16 KiB) of the body. To keep
+    /// that bound a stream speaks HTTP/1.1, also to a server that offers HTTP/2 (where libcurl would hold up to
+    /// 32 MiB for a paused stream sharing its connection).
+    ///
+    /// Timeout: the request's `timeout` bounds the time until the head arrives and, for a buffered body, the whole
+    /// transfer, as for ``execute(_:)``. A streamed body has no overall limit: it fails with
+    /// ``CurlError/Kind/timeout`` only when the server sends nothing for `timeout` while the consumer has not paused
+    /// (time paused never counts). The stream's clock is checked at least once a second.
+    ///
+    /// - Parameters:
+    ///   - request: The request; see ``UpstreamRequest`` for the headers the client owns.
+    ///   - consumer: Receives the head, the body and the end.
+    /// - Returns: A handle to resume a paused body or cancel the transfer (its end then gets
+    ///   ``CurlError/Kind/cancelled``).
+    @discardableResult
+    public func stream(_ request: UpstreamRequest, consumer: any UpstreamResponseConsumer) -> PendingTransfer {
+        let stream = CurlStream(consumer: consumer)
+        return start(request, stream: stream) { stream.finish($0) }
+    }
+
+    /// Validates a request and hands its transfer to the driver, or fails it at once.
+    private func start(
+        _ request: UpstreamRequest, stream: CurlStream?, completion: @escaping CurlTransfer.Completion
+    ) -> PendingTransfer {
         let transfer: CurlTransfer
         do {
-            transfer = try CurlTransfer(request: request, maxResponseBytes: configuration.maxResponseBytes)
+            transfer = try CurlTransfer(
+                request: request, maxResponseBytes: configuration.maxResponseBytes, stream: stream)
         } catch {
             completion(.failure(error))
             return PendingTransfer(driver: nil, transfer: nil)
         }
         driver.submit(transfer, completion: completion)
         return PendingTransfer(driver: driver, transfer: transfer)
-    }
-
-    /// A transfer started with ``submit(_:completion:)``, to cancel it.
-    public struct PendingTransfer: Sendable {
-        fileprivate let driver: CurlMultiDriver?
-        fileprivate let transfer: CurlTransfer?
-
-        /// Removes the transfer (closing its connection if it was mid-way); its completion gets
-        /// ``CurlError/Kind/cancelled`` unless it has finished already. Safe from any thread, more than once.
-        public func cancel() {
-            guard let driver, let transfer else { return }
-            driver.cancel(transfer)
-        }
     }
 
     // MARK: Life cycle

@@ -13,14 +13,14 @@ import Synchronization
 /// Other threads only append to the inbox and call `curl_multi_wakeup`; the multi handle and every easy handle are
 /// used by the driver thread alone (see ``CurlMultiLoop``).
 final class CurlMultiDriver: Sendable {
-    /// A transfer handed in by ``CurlClient/execute(_:)`` or ``CurlClient/submit(_:completion:)`` with who waits
-    /// for its result.
+    /// A transfer handed in by ``CurlClient/execute(_:)``, ``CurlClient/submit(_:completion:)`` or
+    /// ``CurlClient/stream(_:consumer:)`` with who waits for its result.
     typealias Submission = (transfer: CurlTransfer, completion: CurlTransfer.Completion)
 
     /// What the driver thread picks up from the inbox on each turn.
     enum Work {
-        /// Transfers to add and transfers to remove.
-        case run(submissions: [Submission], cancellations: [CurlTransfer])
+        /// Transfers to add, transfers to remove, and streams whose consumer resumed.
+        case run(submissions: [Submission], cancellations: [CurlTransfer], resumptions: [CurlTransfer])
         /// Stop: fail these submissions and everything in flight.
         case stop(submissions: [Submission])
     }
@@ -35,8 +35,9 @@ final class CurlMultiDriver: Sendable {
         var state = State.running
         var submissions: [Submission] = []
         var cancellations: [CurlTransfer] = []
+        var resumptions: [CurlTransfer] = []
 
-        var isEmpty: Bool { submissions.isEmpty && cancellations.isEmpty }
+        var isEmpty: Bool { submissions.isEmpty && cancellations.isEmpty && resumptions.isEmpty }
     }
 
     private let inbox = Mutex(Inbox())
@@ -118,6 +119,17 @@ final class CurlMultiDriver: Sendable {
         if wake { curl_multi_wakeup(multi.raw) }
     }
 
+    /// Asks the driver thread to continue a stream whose consumer paused it (`curl_easy_pause` may only be called
+    /// there); does nothing for a transfer that is not a stream.
+    func resume(_ transfer: CurlTransfer) {
+        guard transfer.stream != nil else { return }
+        let wake = inbox.withLock { inbox in
+            guard case .running = inbox.state else { return false }
+            return enqueue(&inbox) { $0.resumptions.append(transfer) }
+        }
+        if wake { curl_multi_wakeup(multi.raw) }
+    }
+
     /// The counters so far.
     var stats: CurlClient.Stats {
         counters.withLock { $0 }
@@ -144,10 +156,13 @@ final class CurlMultiDriver: Sendable {
             defer {
                 inbox.submissions = []
                 inbox.cancellations = []
+                inbox.resumptions = []
             }
             switch inbox.state {
             case .running:
-                return .run(submissions: inbox.submissions, cancellations: inbox.cancellations)
+                return .run(
+                    submissions: inbox.submissions, cancellations: inbox.cancellations,
+                    resumptions: inbox.resumptions)
             case .stopping, .closed:
                 inbox.state = .closed
                 return .stop(submissions: inbox.submissions)

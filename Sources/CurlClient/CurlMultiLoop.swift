@@ -21,6 +21,8 @@ final class CurlMultiLoop {
     private let logger: Logger
     /// The transfers in flight by easy handle; holding them here keeps the callbacks' unretained pointers valid.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// The streams among ``active``, whose pause state the loop watches.
+    private var streams: [UnsafeMutableRawPointer: CurlStream] = [:]
     /// Easy handles kept for reuse, with their shared options set: they keep their TLS session cache.
     private var idleHandles: [UnsafeMutableRawPointer] = []
     /// Submissions beyond ``CurlClient/Configuration/maxActiveTransfers``, in arrival order, with when they
@@ -49,9 +51,10 @@ final class CurlMultiLoop {
         logger.debug("curl driver thread started", metadata: ["wxsidecar.curl.version": "\(CurlGlobal.version)"])
         while true {
             switch driver.takeWork() {
-            case .run(let submissions, let cancellations):
+            case .run(let submissions, let cancellations, let resumptions):
                 submissions.forEach(admit)
                 cancellations.forEach(cancel)
+                resumptions.forEach(resume)
             case .stop(let submissions):
                 stop(failing: submissions)
                 return
@@ -62,6 +65,7 @@ final class CurlMultiLoop {
                 logger.error("curl_multi_perform failed", metadata: ["wxsidecar.curl.code": "\(performed.rawValue)"])
             }
             finishCompleted()
+            samplePausedStreams()
             startWaiting()
             _ = curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, nil)
         }
@@ -118,6 +122,7 @@ final class CurlMultiLoop {
             return
         }
         active[easy] = transfer
+        if let stream = transfer.stream { streams[easy] = stream }
     }
 
     private func cancel(_ transfer: CurlTransfer) {
@@ -129,6 +134,24 @@ final class CurlMultiLoop {
         }
         guard let easy = transfer.easy, active[easy] === transfer else { return }
         finish(transfer, outcome: .failure(Self.cancelledError))
+    }
+
+    /// Lets a stream's body flow again after its consumer paused it. Unpausing libcurl may deliver the part it held
+    /// at once, inside `curl_easy_pause`, and the consumer may pause again there.
+    private func resume(_ transfer: CurlTransfer) {
+        guard let easy = transfer.easy, active[easy] === transfer, let stream = transfer.stream, stream.resume()
+        else { return }
+        let code = curl_easy_pause(easy, CURLPAUSE_CONT)
+        if code != CURLE_OK {
+            finish(transfer, outcome: transfer.outcome(for: code))
+        }
+    }
+
+    /// Records how much each paused stream holds (see ``CurlStream/peakHeldBytes``).
+    private func samplePausedStreams() {
+        for (easy, stream) in streams where stream.libcurlPaused {
+            stream.sampleHeldBytes(easy)
+        }
     }
 
     /// Resumes every transfer libcurl reports done.
@@ -151,11 +174,14 @@ final class CurlMultiLoop {
         guard let easy = transfer.easy else { return }
         if added {
             active[easy] = nil
+            streams[easy] = nil
             curl_multi_remove_handle(multi, easy)
         }
         driver.record(connectionsOpened: transfer.connectionsOpened, succeeded: (try? outcome.get()) != nil)
         transfer.detach()
-        if reusable {
+        // A handle removed while paused may keep the part libcurl held for it (over HTTP/2, when other streams
+        // still use the connection), which the next transfer would receive: it is not reused.
+        if reusable && transfer.stream?.libcurlPaused != true {
             recycle(easy)
         } else {
             curl_easy_cleanup(easy)  // its shared options may be half set

@@ -3,6 +3,7 @@
 
 import CCurl
 import NIOCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +41,12 @@ enum CurlCallbacks {
         transfer(context).seekBody(to: offset, origin: origin)
     }
 
+    /// `CURLOPT_XFERINFOFUNCTION`, on for streams only: called on every driver turn while the transfer has a
+    /// connection, paused or not; non-zero aborts the transfer (`CURLE_ABORTED_BY_CALLBACK`) when it ran out of time.
+    static let progress: curl_xferinfo_callback = { context, _, _, _, _ in
+        transfer(context).stream?.hasTimedOut() == true ? 1 : 0
+    }
+
     private static func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer {
         Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
     }
@@ -48,11 +55,16 @@ enum CurlCallbacks {
 // MARK: - Response
 
 extension CurlTransfer {
-    /// Appends a piece of the response body, or refuses it (aborting the transfer) past the size limit.
+    /// Appends a piece of the response body, or refuses it (aborting the transfer) past the size limit; a streamed
+    /// body goes to its consumer instead.
     ///
-    /// - Returns: The bytes taken; fewer than offered makes libcurl fail the transfer.
+    /// - Returns: The bytes taken; fewer than offered makes libcurl fail the transfer, `CURL_WRITEFUNC_PAUSE`
+    ///   pauses it.
     func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
-        guard chunk.count <= maxResponseBytes - responseBody.readableBytes else {
+        if let stream, stream.isStreaming {
+            return stream.deliver(chunk, cancelled: cancelRequested.load(ordering: .relaxed))
+        }
+        guard chunk.count <= bodyLimit - responseBody.readableBytes else {
             exceededLimit = true
             return 0
         }
@@ -64,21 +76,39 @@ extension CurlTransfer {
     /// ``UpstreamResponse/headers``, off the driver thread.
     ///
     /// A status line starts a new head (dropping an interim 1xx head); the empty line ends it; lines after the end
-    /// are trailers and are dropped.
+    /// are trailers and are dropped. A stream's consumer gets the final head when it ends.
     ///
-    /// - Returns: `false` to abort the transfer: the declared length passes the size limit.
+    /// - Returns: `false` to abort the transfer: the declared length passes the size limit, or a stream was
+    ///   cancelled.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
         if line.starts(with: "HTTP/".utf8) {
             responseHeaderBlock.clear()
             headHasEnded = false
+            stream?.status = HeaderBlock.status(ofStatusLine: line)
             return true
         }
         if line.first == UInt8(ascii: "\r") || line.first == UInt8(ascii: "\n") {
             headHasEnded = true
+            if let stream { return deliverHead(to: stream) }
             return acceptDeclaredLength()
         }
         if !headHasEnded { responseHeaderBlock.writeBytes(line) }
         return true
+    }
+
+    /// Gives a stream's consumer the final head, once, and applies its choice of body mode.
+    ///
+    /// - Returns: `false` to abort the transfer: it was cancelled, or the declared length passes the buffer limit.
+    private func deliverHead(to stream: CurlStream) -> Bool {
+        guard stream.mode == nil, stream.status >= 200 else { return true }  // an interim head, or trailers
+        guard !cancelRequested.load(ordering: .relaxed) else { return false }
+        let mode = stream.consumer.didReceiveHead(
+            UpstreamResponseHead(status: stream.status, headerBlock: responseHeaderBlock))
+        stream.mode = mode
+        stream.lastActivity = .now
+        guard case .buffer(let limit) = mode else { return true }
+        bodyLimit = max(0, min(limit, maxResponseBytes))
+        return acceptDeclaredLength()
     }
 
     /// Checks the declared `Content-Length` of a final response against the limit and reserves room for it.
@@ -90,7 +120,7 @@ extension CurlTransfer {
         var length: curl_off_t = -1
         _ = ccurl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
         guard length > 0 else { return true }
-        guard length <= maxResponseBytes else {
+        guard length <= bodyLimit else {
             exceededLimit = true
             return false
         }

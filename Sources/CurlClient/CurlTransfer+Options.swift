@@ -26,19 +26,16 @@ extension CurlTransfer {
         if fresh { Self.setSharedOptions(&options, configuration: configuration) }
 
         options.set(CURLOPT_URL, request.url)
-        options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
+        setProtocolAndClock(&options, timeout: timeout)
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
-        // Over TLS a new transfer waits for a connection still in its handshake, to multiplex on it rather than open
-        // another. Over plain HTTP there is no HTTP/2 to wait for, and waiting would hold every transfer until the
-        // first response arrives.
-        options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
         setMethod(&options)
         options.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
         options.set(CURLOPT_WRITEDATA, context)
         options.set(CURLOPT_HEADERDATA, context)
         options.set(CURLOPT_READDATA, context)
         options.set(CURLOPT_SEEKDATA, context)
+        options.set(CURLOPT_XFERINFODATA, context)
 
         if let failure = options.failure {
             throw CurlError(curlCode: failure.code, kind: .invalidRequest, detail: "setting option \(failure.option)")
@@ -55,12 +52,12 @@ extension CurlTransfer {
         options.set(CURLOPT_PROXY, "")  // ignore http_proxy/https_proxy from the environment: always connect directly
         options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)
 
-        // Connections: HTTP/2 over TLS when ALPN offers it, else HTTP/1.1 keep-alive.
-        options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        // Connections (the HTTP version is the transfer's)
         options.set(CURLOPT_TCP_NODELAY, 1)
         options.set(CURLOPT_TCP_KEEPALIVE, 1)
         options.set(CURLOPT_TCP_KEEPIDLE, 60)
         options.set(CURLOPT_TCP_KEEPINTVL, 15)
+        options.set(CURLOPT_BUFFERSIZE, receiveBufferSize)
         if let caFile = configuration.caFile {
             options.set(CURLOPT_CAINFO, caFile)
             options.set(CURLOPT_CAPATH, configuration.systemCertificateDirectory)
@@ -71,6 +68,33 @@ extension CurlTransfer {
         options.set(CURLOPT_HEADERFUNCTION, CurlCallbacks.header)
         options.set(CURLOPT_READFUNCTION, CurlCallbacks.read)
         options.set(CURLOPT_SEEKFUNCTION, CurlCallbacks.seek)
+        options.set(CURLOPT_XFERINFOFUNCTION, CurlCallbacks.progress)
+    }
+
+    /// The options in which a whole response and a stream differ: the HTTP version, waiting for a multiplexed
+    /// connection, and the clock.
+    ///
+    /// A whole response uses HTTP/2 over TLS when ALPN offers it, else HTTP/1.1 keep-alive, and libcurl's
+    /// `CURLOPT_TIMEOUT_MS`. A stream speaks HTTP/1.1: over HTTP/2 libcurl keeps reading a connection for its other
+    /// streams and holds a paused stream's data up to the window it announced (32 MiB in libcurl 7.88), where over
+    /// HTTP/1.1 it stops reading the connection and holds at most one receive buffer. Its own clock, run by the
+    /// progress callback, replaces `CURLOPT_TIMEOUT_MS`, which would count the time the consumer has paused.
+    private func setProtocolAndClock(_ options: inout EasyOptions, timeout: Duration) {
+        if let stream {
+            stream.start(timeout: timeout, idleLimit: request.timeout)
+            options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+            options.set(CURLOPT_PIPEWAIT, 0)
+            options.set(CURLOPT_TIMEOUT_MS, 0)
+            options.set(CURLOPT_NOPROGRESS, 0)
+        } else {
+            options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+            // Over TLS a new transfer waits for a connection still in its handshake, to multiplex on it rather than
+            // open another. Over plain HTTP there is no HTTP/2 to wait for, and waiting would hold every transfer
+            // until the first response arrives.
+            options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
+            options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
+            options.set(CURLOPT_NOPROGRESS, 1)
+        }
     }
 
     /// Whether the URL is `https`.
@@ -117,6 +141,10 @@ extension CurlTransfer {
     /// Request bodies up to this size go out with the request head (libcurl's own limit for that is 64 KiB).
     static let inlineBodyLimit = 60 * 1024
 
+    /// libcurl's receive buffer (`CURLOPT_BUFFERSIZE`, its default): the most one read from a connection brings,
+    /// so the most a paused HTTP/1.1 stream holds.
+    static let receiveBufferSize = 16 * 1024
+
     /// A positive duration in whole milliseconds, rounded up so a short timeout never becomes 0 (no limit).
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
@@ -159,6 +187,10 @@ private struct EasyOptions {
 
     mutating func set(_ option: CURLoption, _ value: curl_seek_callback) {
         record(option, ccurl_easy_setopt_seek_callback(easy, option, value))
+    }
+
+    mutating func set(_ option: CURLoption, _ value: curl_xferinfo_callback) {
+        record(option, ccurl_easy_setopt_xferinfo_callback(easy, option, value))
     }
 
     private mutating func record(_ option: CURLoption, _ code: CURLcode) {

@@ -14,7 +14,8 @@ import Synchronization
 /// there, inside `curl_multi_perform`). The one property other threads touch, ``cancelRequested``, is atomic.
 final class CurlTransfer: @unchecked Sendable {
     /// Called once, on the driver thread, with the transfer's result: resumes the task waiting in
-    /// ``CurlClient/execute(_:)`` or runs the callback given to ``CurlClient/submit(_:completion:)``.
+    /// ``CurlClient/execute(_:)``, runs the callback given to ``CurlClient/submit(_:completion:)``, or ends a stream
+    /// (``CurlStream/finish(_:)``).
     typealias Completion = @Sendable (Result<UpstreamResponse, CurlError>) -> Void
 
     /// The request as given by the caller.
@@ -23,9 +24,15 @@ final class CurlTransfer: @unchecked Sendable {
     let expectsNoBody: Bool
     /// Whether a request body is sent (with `Content-Length`, possibly 0).
     let sendsBody: Bool
-    /// The response body limit.
+    /// The response body limit of the client.
     let maxResponseBytes: Int
-    /// Set by the task's cancellation handler, from any thread; read by the driver before it adds the transfer.
+    /// The limit the body is held to: ``maxResponseBytes``, or less when a stream's head asks to buffer with a lower
+    /// limit.
+    var bodyLimit: Int
+    /// The consumer's side of a transfer started with ``CurlClient/stream(_:consumer:)``; `nil` for a whole response.
+    let stream: CurlStream?
+    /// Set by the task's cancellation handler or ``CurlClient/PendingTransfer/cancel()``, from any thread; read by
+    /// the driver before it adds the transfer, and by a stream's callbacks, which then deliver nothing more.
     let cancelRequested = Atomic<Bool>(false)
 
     // MARK: Driver thread only
@@ -48,21 +55,27 @@ final class CurlTransfer: @unchecked Sendable {
     var responseHeaderBlock = ByteBuffer()
     /// Whether the latest response head has ended (later header lines are trailers).
     var headHasEnded = false
-    /// Whether the transfer was aborted because the response body passed ``maxResponseBytes``.
+    /// Whether the transfer was aborted because the response body passed ``bodyLimit``.
     var exceededLimit = false
 
     // MARK: Life cycle
 
     /// Validates the request and prepares what libcurl will read.
     ///
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - maxResponseBytes: The client's response body limit.
+    ///   - stream: The consumer's side when the response is delivered as it arrives; `nil` to collect it whole.
     /// - Throws: ``CurlError/Kind/invalidRequest`` for a bad method, header field or timeout.
-    init(request: UpstreamRequest, maxResponseBytes: Int) throws(CurlError) {
+    init(request: UpstreamRequest, maxResponseBytes: Int, stream: CurlStream? = nil) throws(CurlError) {
         try RequestValidation.check(request)
         let method = request.method
         self.request = request
         self.expectsNoBody = method == "HEAD"
         self.sendsBody = request.body != nil || ["POST", "PUT", "PATCH"].contains(method)
         self.maxResponseBytes = maxResponseBytes
+        self.bodyLimit = maxResponseBytes
+        self.stream = stream
         self.upload = request.body ?? ByteBuffer()
         self.uploadStart = upload.readerIndex
         self.headerList = Self.makeHeaderList(request.headers, sendsBody: sendsBody)
@@ -116,8 +129,12 @@ extension CurlTransfer {
     func outcome(for code: CURLcode) -> Result<UpstreamResponse, CurlError> {
         guard code == CURLE_OK, let easy else {
             if exceededLimit {
-                let detail = "the response body passed maxResponseBytes (\(maxResponseBytes))"
+                let name = bodyLimit < maxResponseBytes ? "its buffer limit" : "maxResponseBytes"
+                let detail = "the response body passed \(name) (\(bodyLimit))"
                 return .failure(CurlError(curlCode: code, kind: .tooLarge, detail: detail))
+            }
+            if let failure = stream?.abortError(cancelled: cancelRequested.load(ordering: .acquiring)) {
+                return .failure(failure)
             }
             return .failure(CurlError(curlCode: code, detail: String(cString: errorBuffer)))
         }

@@ -20,7 +20,9 @@ public struct UpstreamRequest: Sendable {
     /// The request content, sent as is with a `Content-Length`. `nil` sends no content, except for `POST`, `PUT`
     /// and `PATCH`, which then send `Content-Length: 0`.
     public var body: ByteBuffer?
-    /// The limit for the whole transfer, connection included (`CURLOPT_TIMEOUT_MS`); must be positive.
+    /// The limit for the whole transfer, connection included (`CURLOPT_TIMEOUT_MS`); must be positive. For
+    /// ``CurlClient/stream(_:consumer:)`` it bounds the time until the head (and a buffered body), and then each
+    /// wait for the server while the consumer has not paused.
     public var timeout: Duration
     /// The limit for making the connection, TLS handshake included (`CURLOPT_CONNECTTIMEOUT_MS`); must be positive.
     public var connectTimeout: Duration

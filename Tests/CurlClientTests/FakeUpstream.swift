@@ -25,6 +25,10 @@ import TestSupport
 /// - `/hold`: counts the arrival, watches the connection close, answers once ``UpstreamEvents/released``.
 /// - `/declare/{count}`: declares `count` bytes in `Content-Length`, sends them once released.
 /// - `/truncate`: declares 1000 bytes, sends 100, closes the connection.
+/// - `/stream/{count}`: `count` bytes of the pattern in 64 KiB writes (`?chunked`: without a length), counted in
+///   ``UpstreamEvents/streamBytesWritten`` as each write is accepted; watches the connection close.
+/// - `/stall/{count}`: declares `count` bytes, sends the first half, the rest once released; watches the connection
+///   close.
 /// - `/empty`: closes the connection without answering.
 struct FakeUpstream: Sendable {
     /// The bound port.
@@ -120,6 +124,10 @@ struct UpstreamEvents: Sendable {
     var released = false
     /// The client ports of every request, one per connection.
     var clientPorts: Set<Int> = []
+    /// Body bytes `/stream` has written so far.
+    var streamBytesWritten = 0
+    /// `/stream` and `/stall` connections that closed.
+    var streamConnectionsClosed = 0
 }
 
 // MARK: - FakeUpstreamResponder
@@ -158,6 +166,11 @@ struct FakeUpstreamResponder: HTTPResponder {
             return truncate(context.channel)
         case "declare":
             return declare(count: Int(segments.dropFirst().first ?? "") ?? 0)
+        case "stream":
+            let count = Int(segments.dropFirst().first ?? "") ?? 0
+            return stream(count: count, chunked: request.uri.queryParameters["chunked"] != nil, context.channel)
+        case "stall":
+            return stall(count: Int(segments.dropFirst().first ?? "") ?? 0, context.channel)
         case "empty":
             try await context.channel.close()
             return Response(status: .ok)
@@ -226,6 +239,41 @@ struct FakeUpstreamResponder: HTTPResponder {
                 try await writer.write(FakeUpstream.pattern(count: count))
                 try await writer.finish(nil)
             })
+    }
+
+    /// Sends the pattern in 64 KiB writes, each counted once the writer has taken it (the writer waits while the
+    /// connection cannot take more).
+    private func stream(count: Int, chunked: Bool, _ channel: any Channel) -> Response {
+        watchClose(channel)
+        let write: @Sendable (inout any ResponseBodyWriter) async throws -> Void = { writer in
+            var rest = FakeUpstream.pattern(count: count)
+            while let piece = rest.readSlice(length: min(65_536, rest.readableBytes)), piece.readableBytes > 0 {
+                try await writer.write(piece)
+                events.update { $0.streamBytesWritten += piece.readableBytes }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, body: .init(contentLength: chunked ? nil : count, write))
+    }
+
+    /// Declares `count` bytes, sends half of them, and the rest only once released.
+    private func stall(count: Int, _ channel: any Channel) -> Response {
+        watchClose(channel)
+        return Response(
+            status: .ok,
+            body: .init(contentLength: count) { writer in
+                var payload = FakeUpstream.pattern(count: count)
+                try await writer.write(payload.readSlice(length: count / 2)!)
+                await events.wait { $0.released }
+                try await writer.write(payload)
+                try await writer.finish(nil)
+            })
+    }
+
+    private func watchClose(_ channel: any Channel) {
+        channel.closeFuture.whenComplete { _ in
+            events.update { $0.streamConnectionsClosed += 1 }
+        }
     }
 
     private func truncate(_ channel: any Channel) -> Response {

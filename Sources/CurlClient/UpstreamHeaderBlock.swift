@@ -1,0 +1,89 @@
+// This file is part of wxsidecar.
+// SPDX-License-Identifier: Apache-2.0
+
+public import NIOCore
+
+// MARK: - UpstreamHeaderBlock
+
+/// A response head kept as raw header lines (``UpstreamResponse``, ``UpstreamResponseHead``): the driver thread only
+/// copies them, whoever reads ``headers`` parses them.
+public protocol UpstreamHeaderBlock {
+    /// The header lines as received: `Name: value` CRLF each, no status line.
+    var headerBlock: ByteBuffer { get }
+}
+
+extension UpstreamHeaderBlock {
+    /// The header fields in the order received, parsed from ``headerBlock`` on each access (an obsolete folded
+    /// line continues the previous field's value; a line without a colon is skipped).
+    public var headers: [(name: String, value: String)] {
+        HeaderBlock.fields(of: headerBlock)
+    }
+
+    /// The values of every header field with this name, compared case-insensitively, in order.
+    ///
+    /// - Parameter name: The field name.
+    /// - Returns: The values; empty when there is no such field.
+    public func headerValues(_ name: String) -> [String] {
+        let wanted = name.lowercased()
+        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+    }
+}
+
+// MARK: - HeaderBlock
+
+/// Parsing of raw response header lines.
+enum HeaderBlock {
+    /// The fields of `block` in order: an obsolete folded line continues the previous field's value; a line without
+    /// a colon is skipped.
+    static func fields(of block: ByteBuffer) -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        block.withUnsafeReadableBytes { block in
+            var start = 0
+            while start < block.count {
+                var end = start
+                while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
+                var lineEnd = end
+                while lineEnd > start, block[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: block[start..<lineEnd])
+                start = end + 1
+                if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
+                    if !fields.isEmpty { fields[fields.count - 1].value += " " + trimmed(line) }
+                    continue
+                }
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+                fields.append((name, trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))))
+            }
+        }
+        return fields
+    }
+
+    /// Header lines for `fields`, `Name: value` CRLF each.
+    static func lines(of fields: [(name: String, value: String)]) -> ByteBuffer {
+        var block = ByteBuffer()
+        for (name, value) in fields {
+            block.writeString("\(name): \(value)\r\n")
+        }
+        return block
+    }
+
+    /// The status code of a status line such as `HTTP/1.1 200 OK` or `HTTP/2 200`, or 0 when it has none.
+    static func status(ofStatusLine line: UnsafeRawBufferPointer) -> Int {
+        guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
+        var status = 0
+        var digits = 0
+        for byte in line[(space + 1)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 else { break }
+            status = status * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits == 3 ? status : 0
+    }
+
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> String {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
+    }
+}
