@@ -57,28 +57,24 @@ extension SidecarApp {
         let listen = configuration.listen
         let socketMode = configuration.callers.socketMode
         let logger = self.logger
-        let address: BindAddress
-        if let path = listen.unixSocketPath {
-            Self.removeStaleSocket(path)
-            address = .unixDomainSocket(path: path)
-        } else {
-            address = .hostname(listen.host, port: listen.port)
+        let server = { @Sendable (address: BindAddress, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
+            channel.server(
+                configuration: ServerConfiguration(address: address, reuseAddress: true),
+                onServerRunning: { channel in
+                    guard await placed(channel) else { return }
+                    let port = channel.localAddress?.port ?? 0
+                    let shown = listen.unixSocketPath.map { "unix:\($0)" } ?? "\(listen.host):\(port)"
+                    logger.info("listening", metadata: ["wxsidecar.listen": "\(shown)"])
+                    await onListening(port)
+                },
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         }
-        return channel.server(
-            configuration: ServerConfiguration(address: address, reuseAddress: true),
-            onServerRunning: { channel in
-                if let path = listen.unixSocketPath { chmod(path, mode_t(socketMode)) }
-                let port = channel.localAddress?.port ?? 0
-                let shown = listen.unixSocketPath.map { "unix:\($0)" } ?? "\(listen.host):\(port)"
-                logger.info("listening", metadata: ["wxsidecar.listen": "\(shown)"])
-                await onListening(port)
-            },
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    }
-
-    /// A socket file left by an earlier run would make the bind fail; anything else at the path is left alone.
-    private static func removeStaleSocket(_ path: String) {
-        var info = stat()
-        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        guard let path = listen.unixSocketPath else {
+            return server(.hostname(listen.host, port: listen.port)) { _ in true }
+        }
+        // Bound in a private directory and renamed into place with its mode: never reachable with a wider one.
+        return UnixSocketListener(path: path, mode: socketMode, logger: logger) { bindPath, placed in
+            server(.unixDomainSocket(path: bindPath), placed)
+        }
     }
 }

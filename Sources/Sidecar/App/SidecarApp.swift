@@ -29,7 +29,8 @@ public struct SidecarApp: Sendable {
     public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
 
     /// Builds the daemon: prepares the token directory and loads the whitelist.
-    /// - Throws: ``ConfigError`` (token directory not writable, whitelist missing or invalid), or a libcurl setup error.
+    /// - Throws: ``ConfigError`` (token directory unsafe or not writable, whitelist missing, not a regular file or
+    ///   invalid), or a libcurl setup error.
     public init(
         configuration: SidecarConfiguration, logger: Logger, metrics: SidecarMetrics = SidecarMetrics(),
         redactor: Redactor? = nil
@@ -38,7 +39,11 @@ public struct SidecarApp: Sendable {
         self.redactor = redactor ?? Redactor(configuration)
         self.logger = logger
         self.metrics = metrics
-        tokenFile = try await Self.prepareTokenFile(configuration)
+        let (tokenFile, warnings) = try await Self.prepareTokenFile(configuration)
+        self.tokenFile = tokenFile
+        for warning in warnings {
+            logger.warning("\(warning)", metadata: ["wxsidecar.token.file": "\(configuration.token.file)"])
+        }
         whitelist = WhitelistStore(try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: logger))
         client = try CurlClient(
             configuration: .init(caFile: configuration.upstream.caFile, maxResponseBytes: 64 << 20), logger: logger)
@@ -54,25 +59,35 @@ public struct SidecarApp: Sendable {
             metrics: metrics, redactor: self.redactor, logger: logger)
     }
 
-    /// What `check-config` verifies beyond the values: the token directory is writable, the whitelist valid.
-    public static func checkEnvironment(_ configuration: SidecarConfiguration) async throws(ConfigError) {
-        _ = try await prepareTokenFile(configuration)
+    /// What `check-config` verifies beyond the values: the token directory is safe and writable, the whitelist
+    /// a valid regular file.
+    /// - Returns: warnings about what was accepted but is exposed (a token directory other users can write to).
+    @discardableResult
+    public static func checkEnvironment(_ configuration: SidecarConfiguration) async throws(ConfigError) -> [String] {
+        let (_, warnings) = try await prepareTokenFile(configuration)
         _ = try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: Logger(label: "check"))
+        return warnings
     }
 
-    private static func prepareTokenFile(_ configuration: SidecarConfiguration) async throws(ConfigError) -> TokenFileWriter {
+    private static func prepareTokenFile(
+        _ configuration: SidecarConfiguration
+    ) async throws(ConfigError) -> (TokenFileWriter, warnings: [String]) {
         let writer = TokenFileWriter(
             path: configuration.token.file, mode: configuration.token.fileMode,
             metadataPath: configuration.token.metadataFile, tokenMode: configuration.token.mode)
         do {
-            try await writer.prepare()
-        } catch {
-            let key = "\(error)".contains(configuration.token.metadataFile ?? "\u{0}") ? "token.metadata_file" : "token.file"
+            return (writer, try await writer.prepare())
+        } catch let problem as TokenFileWriter.DirectoryProblem {
             throw ConfigError(
-                key: key, source: configuration.configPath,
-                message: "the token directory is not writable (\(error)); mount a writable volume there or change \(key)")
+                key: problem.key, source: configuration.configPath,
+                message: problem.refused
+                    ? "unsafe token directory: \(problem.message)"
+                    : "the token directory is not writable (\(problem.message)); mount a writable volume there or change \(problem.key)")
+        } catch {
+            throw ConfigError(
+                key: "token.file", source: configuration.configPath,
+                message: "the token directory could not be checked (\(error)); mount a working volume there or change token.file")
         }
-        return writer
     }
 
     // MARK: Running
@@ -98,12 +113,13 @@ public struct SidecarApp: Sendable {
 
     /// The service group `run` runs: `servicesBefore` (started first, stopped last), then the daemon's
     /// services. Tests trigger its graceful shutdown instead of sending signals.
+    /// - Parameter servicesAfter: started last and told of graceful shutdown first.
     public func makeServiceGroup(
         servicesBefore: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        servicesAfter: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         var groupConfiguration = ServiceGroupConfiguration(
-            services: (servicesBefore + services(onListening: onListening)).map {
+            services: (servicesBefore + services(onListening: onListening) + servicesAfter).map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: signals,
@@ -113,11 +129,14 @@ public struct SidecarApp: Sendable {
     }
 
     /// Runs until SIGTERM/SIGINT; requests in flight get `shutdown_grace` seconds to finish. Returns the exit status.
+    /// `shutdown_grace` is enforced: a process still running 2 s after it logs one line and exits with status 70
+    /// (``ShutdownDeadline``), whatever is stuck.
     /// - Parameter servicesBefore: services to start first and stop last (`wxsidecar dev` runs the emulator there).
     public func run(
         servicesBefore: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> Int32 {
-        let group = makeServiceGroup(servicesBefore: servicesBefore, onListening: onListening)
+        let deadline = ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)
+        let group = makeServiceGroup(servicesBefore: servicesBefore, servicesAfter: [deadline], onListening: onListening)
         defer { client.shutdown() }
         try await group.run()
         logger.info("wxsidecar stopped")

@@ -1,15 +1,15 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import NIOPosix
-
-/// Runs blocking system calls (file reads, writes, fsync, rename) on NIO's blocking thread pool, so they
-/// never occupy a thread of the Swift concurrency pool.
+/// Runs blocking system calls (file reads, writes, fsync, rename) on a ``FileIOPool``, so they never occupy a
+/// thread of the Swift concurrency pool or an event loop, and a file system that stops answering cannot hold
+/// the caller forever.
 public enum BlockingIO {
-    /// Runs `body` on `NIOThreadPool.singleton` and returns its result.
+    /// Runs `body` on `pool` (by default the pool for configuration and other occasional files).
+    /// - Throws: what `body` threw, ``FileIOStalled``, or `CancellationError`.
     public static func run<Result: Sendable>(
-        _ body: @escaping @Sendable () throws -> Result
+        on pool: FileIOPool = .general, _ body: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
-        try await NIOThreadPool.singleton.runIfActive(body)
+        try await pool.run(body)
     }
 }

@@ -26,11 +26,26 @@ enum FileChecks {
         return (UInt64(info.st_ino), Int64(info.st_size), seconds, nanoseconds)
     }
 
-    /// The whole file as bytes, or the `errno` text.
+    /// The whole file as bytes, or the `errno` text. Only a regular file is read: the path is opened with
+    /// `O_NONBLOCK` (a FIFO with no writer cannot hold the open, a device is not waited on) and the descriptor
+    /// checked with `fstat` before any read; a FIFO, device, socket or directory fails with the kind it is.
     static func read(_ path: String, limit: Int = 1 << 20) -> Result<[UInt8], SystemError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(SystemError(operation: "open", path: path)) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(SystemError(operation: "stat", path: path)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(.notRegularFile(path, mode: UInt32(info.st_mode)))
+        }
+        return FileProbe.readAll(fd, limit: limit, path: path)
+    }
+}
+
+/// Reading an open descriptor, and what an `open` error means for a file the daemon owns.
+enum FileProbe {
+    /// Reads up to `limit + 1` bytes (so a caller can tell "over the limit"), retrying on EINTR.
+    static func readAll(_ fd: Int32, limit: Int, path: String) -> Result<[UInt8], SystemError> {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count <= limit {
@@ -44,9 +59,36 @@ enum FileChecks {
         }
         return .success(bytes)
     }
+
+    /// Why an `open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK)` of a file the daemon writes failed, when the failure
+    /// means "nothing usable there, write it again": missing (`ENOENT`), a symbolic link in its place (`ELOOP`),
+    /// a socket or a FIFO-like object that cannot be opened (`ENXIO`). `nil` for an error that says nothing about
+    /// the file — `EMFILE`, `ENFILE`, `EACCES`, `EIO`, `ENOMEM`, … — which the caller reports as an error.
+    static func absence(openError code: Int32) -> String? {
+        switch code {
+        case ENOENT: "missing"
+        case ELOOP: "a symbolic link in its place"
+        case ENXIO: "a socket or device in its place"
+        default: nil
+        }
+    }
+
+    /// "a FIFO (named pipe)", "a directory", … for `st_mode`.
+    static func kind(of mode: UInt32) -> String {
+        switch mode & UInt32(S_IFMT) {
+        case UInt32(S_IFREG): "a regular file"
+        case UInt32(S_IFDIR): "a directory"
+        case UInt32(S_IFIFO): "a FIFO (named pipe)"
+        case UInt32(S_IFCHR): "a character device"
+        case UInt32(S_IFBLK): "a block device"
+        case UInt32(S_IFSOCK): "a socket"
+        case UInt32(S_IFLNK): "a symbolic link"
+        default: "not a regular file"
+        }
+    }
 }
 
-/// A failed system call: the operation, the path, and `strerror(errno)`.
+/// A failed system call: the operation, the path, and `strerror(errno)` (or a more precise reason).
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
     public var path: String
@@ -58,12 +100,20 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         self.init(operation: operation, path: path, code: errno)
     }
 
-    init(operation: String, path: String, code: Int32) {
+    init(operation: String, path: String, code: Int32, reason: String? = nil) {
         self.operation = operation
         self.path = path
         self.code = code
-        self.reason = String(cString: strerror(code))
+        self.reason = reason ?? String(cString: strerror(code))
     }
 
     public var description: String { "\(operation) \(path): \(reason)" }
+
+    /// `path` is a FIFO, device, socket or directory where a regular file belongs (reported as `EINVAL`).
+    static func notRegularFile(_ path: String, mode: UInt32) -> SystemError {
+        SystemError(operation: "read", path: path, code: EINVAL, reason: "\(FileProbe.kind(of: mode)), not a regular file")
+    }
+
+    /// Whether this is ``notRegularFile(_:mode:)``.
+    var isNotRegularFile: Bool { operation == "read" && code == EINVAL }
 }

@@ -3,8 +3,7 @@
 
 import SidecarCore
 
-
-/// Reading and parsing `whitelist.file`. Blocking: call through ``BlockingIO``.
+/// Reading and parsing `whitelist.file`. Blocking: run it on ``FileIOPool/whitelist``.
 enum WhitelistFile {
     /// Why a whitelist file could not be used; the message names the file and, for syntax, the line.
     struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -29,13 +28,17 @@ enum WhitelistFile {
         }
     }
 
-    /// Reads and parses the whitelist (at most 1 MiB).
+    /// Reads and parses the whitelist (at most 1 MiB). Only a regular file is read (opened non-blocking and
+    /// checked on the descriptor): a FIFO, device or directory is refused at once, never waited on.
     ///
     /// - Parameter refuseEmpty: refuse a file of zero bytes, which is what a file being rewritten in place
     ///   (truncated, then written) looks like for a moment. Reloads pass `true`; a file that means "allow
     ///   nothing" holds a comment line.
     static func load(_ path: String, refuseEmpty: Bool = false) -> Result<ParsedWhitelist, LoadError> {
         switch FileChecks.read(path, limit: 1 << 20) {
+        case .failure(let error) where error.isNotRegularFile:
+            return .failure(
+                LoadError(label: "not_regular_file", message: "\(path) is \(error.reason); the whitelist must be a regular file"))
         case .failure(let error):
             return .failure(LoadError(label: "unreadable", message: "cannot read the whitelist: \(error)"))
         case .success(let bytes) where bytes.isEmpty && refuseEmpty:

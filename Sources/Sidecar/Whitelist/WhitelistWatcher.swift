@@ -9,8 +9,10 @@ import UnixSignals
 
 /// Keeps ``WhitelistStore`` in step with `whitelist.file`: polls the file's inode, size and mtime every
 /// ``pollInterval`` and reloads once a change has held still for one poll (so a file caught mid-write is
-/// not loaded), and reloads at once on SIGHUP. An invalid, unreadable or empty (0-byte) file keeps the
-/// previous whitelist, logs the file and line, and counts a failed reload.
+/// not loaded), and reloads at once on SIGHUP. An invalid, unreadable or empty (0-byte) file, or anything but a
+/// regular file (a FIFO, a device, a directory), keeps the previous whitelist, logs the file and line, and counts
+/// a failed reload. File work runs on ``FileIOPool/whitelist``: a file system that stops answering costs a
+/// failed reload, never the watcher, the token refresher or shutdown.
 public actor WhitelistWatcher: Service {
     let path: String
     let store: WhitelistStore
@@ -38,9 +40,7 @@ public actor WhitelistWatcher: Service {
 
     /// Loads the whitelist for the first time; the daemon refuses to start without a valid one.
     public static func initialLoad(path: String, logger: Logger) async throws(ConfigError) -> WhitelistStore.Loaded {
-        let result = (try? await BlockingIO.run { WhitelistFile.load(path) })
-            ?? .failure(.init(label: "unreadable", message: "cannot read \(path)"))
-        switch result {
+        switch await load(path, refuseEmpty: false) {
         case .success(let parsed):
             for warning in parsed.warnings {
                 logger.warning("whitelist: \(path) \(warning)")
@@ -54,7 +54,7 @@ public actor WhitelistWatcher: Service {
     // MARK: Service
 
     public func run() async throws {
-        loadedStamp = await stamp()
+        loadedStamp = try? await stamp()
         lastSeenStamp = loadedStamp
         metrics.whitelistEntries.set(Double(store.whitelist.entryCount))
         let signals = await UnixSignalsSequence(trapping: .sighup)
@@ -86,13 +86,23 @@ public actor WhitelistWatcher: Service {
     // MARK: Reloading
 
     private func poll() async {
-        let current = await stamp()
+        let current: WhitelistFile.Stamp?
+        let problem: String
+        do {
+            current = try await stamp()
+            problem = "missing or unreadable"
+        } catch is CancellationError {
+            return
+        } catch {
+            current = nil
+            problem = "unreadable (\(error))"
+        }
         defer { lastSeenStamp = current }
         guard let current else {
             if !reportedMissing {
                 reportedMissing = true
                 metrics.whitelistReloads("error").increment()
-                logger.error("whitelist file \(path) is missing or unreadable; keeping the previous whitelist")
+                logger.error("whitelist file \(path) is \(problem); keeping the previous whitelist")
             }
             return
         }
@@ -109,10 +119,9 @@ public actor WhitelistWatcher: Service {
 
     /// Reads and parses the file; swaps it in when valid, keeps the old one otherwise.
     func reload(reason: String) async {
-        let path = self.path
-        let stampBefore = await stamp()
-        let result = (try? await BlockingIO.run { WhitelistFile.load(path, refuseEmpty: true) })
-            ?? .failure(.init(label: "unreadable", message: "cannot read \(path)"))
+        let stampBefore = try? await stamp()
+        let result = await Self.load(path, refuseEmpty: true)
+        if Task.isCancelled { return }
         loadedStamp = stampBefore
         switch result {
         case .success(let parsed):
@@ -138,8 +147,20 @@ public actor WhitelistWatcher: Service {
         }
     }
 
-    private func stamp() async -> WhitelistFile.Stamp? {
+    /// The file's stamp; `nil` when it cannot be stat'ed. Throws ``FileIOStalled`` or `CancellationError`.
+    private func stamp() async throws -> WhitelistFile.Stamp? {
         let path = self.path
-        return (try? await BlockingIO.run { WhitelistFile.stamp(path) }) ?? nil
+        return try await BlockingIO.run(on: .whitelist) { WhitelistFile.stamp(path) }
+    }
+
+    /// Reads and parses on ``FileIOPool/whitelist``; a file system that does not answer is a failed load
+    /// (label `stalled`), never a wait without end.
+    private static func load(_ path: String, refuseEmpty: Bool) async -> Result<ParsedWhitelist, WhitelistFile.LoadError> {
+        do {
+            return try await BlockingIO.run(on: .whitelist) { WhitelistFile.load(path, refuseEmpty: refuseEmpty) }
+        } catch {
+            return .failure(
+                .init(label: error is FileIOStalled ? "stalled" : "unreadable", message: "cannot read \(path): \(error)"))
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 import CurlClient
 import Foundation
-import Sidecar
+@testable import Sidecar
 import Synchronization
 import TestSupport
 import Testing
@@ -97,4 +97,86 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .relaxed) }
     func set() { value.store(true, ordering: .relaxed) }
+}
+
+/// What the token file's upkeep learns from a look at the file: "write it again" (missing, altered, another mode,
+/// owner or group, something else in its place) against "could not tell" (an I/O error, a refused directory),
+/// which must be reported as an error rather than as an altered file.
+@Suite struct TokenFileCheckTests {
+    static func writer(_ directory: TemporaryDirectory, _ name: String = "wx/token") -> TokenFileWriter {
+        TokenFileWriter(path: directory.path(name), mode: 0o640, metadataPath: nil, tokenMode: .stable)
+    }
+
+    /// `open` errors: which mean "nothing usable there" and which are errors about the check itself.
+    @Test(arguments: [
+        (ENOENT, true), (ELOOP, true), (ENXIO, true),
+        (EMFILE, false), (ENFILE, false), (EACCES, false), (EIO, false), (ENOMEM, false), (ENOTDIR, false), (EPERM, false),
+    ])
+    func openErrorsAreAbsencesOrErrors(_ code: Int32, _ meansAbsent: Bool) {
+        #expect((FileProbe.absence(openError: code) != nil) == meansAbsent, "errno \(code)")
+    }
+
+    @Test func missingAlteredOrReplacedFilesNeedARewrite() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = Self.writer(directory)
+        let token = TokenFileTests.token("the-token")
+        #expect(try await writer.needsRewrite(for: token))  // directory missing
+        try await writer.write(token)
+        #expect(try await writer.needsRewrite(for: token) == false)
+        chmod(writer.path, 0o644)
+        #expect(try await writer.needsRewrite(for: token))  // another mode
+        try await writer.write(token)
+        chown(writer.path, 0, 65_534)
+        #expect(try await writer.needsRewrite(for: token))  // another group
+        try await writer.write(token)
+        unlink(writer.path)
+        try FileManager.default.createSymbolicLink(atPath: writer.path, withDestinationPath: directory.path("elsewhere"))
+        #expect(try await writer.needsRewrite(for: token))  // a link in its place
+        unlink(writer.path)
+        #expect(mkfifo(writer.path, 0o640) == 0)
+        #expect(try await writer.needsRewrite(for: token))  // a FIFO in its place: not opened blocking, not read
+        try await writer.write(token)
+        #expect(try String(contentsOfFile: writer.path, encoding: .utf8) == "the-token")
+    }
+
+    @Test func aTokenDirectoryReplacedByAFileIsAnErrorNotAnAlteredFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = Self.writer(directory)
+        try directory.write("not a directory", to: "wx")
+        await #expect(throws: SystemError.self) { try await writer.needsRewrite(for: TokenFileTests.token("t")) }
+    }
+
+    @Test func aTokenDirectoryTurnedIntoASymbolicLinkIsAnErrorAndIsNotWrittenThrough() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = Self.writer(directory)
+        try await writer.write(TokenFileTests.token("first"))
+        try FileManager.default.moveItem(atPath: directory.path("wx"), toPath: directory.path("real"))
+        try FileManager.default.createDirectory(atPath: directory.path("elsewhere"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: directory.path("wx"), withDestinationPath: directory.path("elsewhere"))
+        await #expect(throws: UnsafeDirectory.self) { try await writer.needsRewrite(for: TokenFileTests.token("second")) }
+        await #expect(throws: UnsafeDirectory.self) { try await writer.write(TokenFileTests.token("second")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("elsewhere")).isEmpty)
+    }
+
+    @Test func theFileGetsTheDaemonsGroupInASetgidDirectoryOfAnotherGroup() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let shared = directory.path("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        chown(shared, 0, 65_534)
+        chmod(shared, 0o2775)
+        let writer = Self.writer(directory, "shared/sub/token")
+        try await writer.prepare()
+        try await writer.write(TokenFileTests.token("t"))
+        var file = stat()
+        var sub = stat()
+        #expect(stat(writer.path, &file) == 0 && stat(directory.path("shared/sub"), &sub) == 0)
+        #expect(file.st_gid == getegid())
+        #expect(file.st_mode & 0o7777 == 0o640)
+        // A directory the daemon made inside it does not carry the setgid bit on.
+        #expect(sub.st_mode & S_ISGID == 0)
+    }
 }
