@@ -109,7 +109,7 @@ machine="wxsidecar-boot-$$"
 nspawn_pid=""
 emulator_pid=""
 cleanup() {
-  local status=$?
+  local status=$? stopping=$SECONDS
   if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
     kill -TERM "$nspawn_pid" 2>/dev/null || true   # nspawn asks the container's systemd to power off
     for _ in $(seq 1 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
@@ -125,6 +125,7 @@ cleanup() {
   else
     rm -rf "$work"
   fi
+  say "container, emulator and files gone in $((SECONDS - stopping)) s; $((SECONDS - started)) s in all"
   exit "$status"
 }
 trap cleanup EXIT
@@ -209,4 +210,4 @@ if [ "$probe_status" -ne 0 ]; then
   say "FAILED after $((SECONDS - started)) s"
   exit 1
 fi
-say "passed in $((SECONDS - started)) s"
+say "passed after $((SECONDS - started)) s"
