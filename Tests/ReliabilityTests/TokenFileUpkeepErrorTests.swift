@@ -14,7 +14,7 @@ import Glibc
 /// was removed or altered". The built daemon's descriptor limit is lowered to what it holds (`prlimit`), so its
 /// next open fails for real.
 @Suite struct TokenFileUpkeepErrorTests {
-    @Test(.disabled("until TokenRefresher.maintainFile reports a thrown needsRewrite(for:) as an error"))
+    @Test
     func runningOutOfDescriptorsIsReportedAsAnErrorNotAsAnAlteredFile() async throws {
         try await withDaemonFolder { folder in
             let config = try folder.config(token: folder.directory.path("wx/cloudbase_access_token"))

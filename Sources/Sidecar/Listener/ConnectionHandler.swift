@@ -35,6 +35,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var call: ProxyCall?
         /// The answer was written; the ledger is left when it is flushed.
         var answered = false
+        /// A streamed answer in progress: what the access log records when it ends.
+        var streamed: CallOutcome?
         var left = false
     }
 
@@ -164,12 +166,26 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return answer(services.admin.respond(method: head.method.rawValue, target: head.uri), context: context)
             }
             let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            let delegate = ProxyCall.Delegate(
+                answered: { outcome in
+                    let (handler, context) = loopBound.value
+                    handler.answer(outcome, context: context)
+                },
+                streamStarted: { outcome, length in
+                    let (handler, context) = loopBound.value
+                    handler.startStream(outcome, length: length, context: context)
+                },
+                streamPart: { part, written in
+                    let (handler, context) = loopBound.value
+                    handler.writeStreamPart(part, written: written, context: context)
+                },
+                streamEnded: { complete in
+                    let (handler, context) = loopBound.value
+                    handler.endStream(complete: complete, context: context)
+                })
             let started = ProxyCall.start(
-                head: head, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop
-            ) { outcome in
-                let (handler, context) = loopBound.value
-                handler.answer(outcome, context: context)
-            }
+                head: head, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop,
+                delegate: delegate)
             switch started {
             case .answered(let outcome):
                 answer(outcome, context: context)
@@ -207,6 +223,58 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if head.method != .HEAD && outcome.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(outcome.body))), promise: nil)
         }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        flushed.futureResult.whenComplete { result in
+            let (handler, context) = loopBound.value
+            switch result {
+            case .success: handler.answerFlushed(context: context)
+            case .failure: context.close(promise: nil)
+            }
+        }
+    }
+
+    // MARK: Streamed answers
+
+    /// Writes the head of a streamed answer: the upstream's length when it gave one, else chunked (HTTP/1.1) or
+    /// close-delimited (HTTP/1.0).
+    private func startStream(_ outcome: CallOutcome, length: Int?, context: ChannelHandlerContext) {
+        guard var request, !request.answered else { return }
+        let head = request.head
+        let closeAfter = length == nil && head.version.minor == 0
+        let keepAlive = machine.answerWritten(close: closeAfter)
+        request.answered = true
+        request.streamed = outcome
+        self.request = request
+        var headers = outcome.headers
+        headers.add(name: "x-openapi-seqid", value: request.entry.seqid)
+        if let length { headers.add(name: "Content-Length", value: String(length)) }
+        if !keepAlive {
+            if !headers.contains(name: "connection") { headers.add(name: "Connection", value: "close") }
+        } else if head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let status = HTTPResponseStatus(statusCode: outcome.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+    }
+
+    private func writeStreamPart(_ part: ByteBuffer, written: @escaping () -> Void, context: ChannelHandlerContext) {
+        guard request?.streamed != nil else { return }
+        if request?.head.method == .HEAD { return written() }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part)))).assumeIsolated().whenSuccess { written() }
+    }
+
+    private func endStream(complete: Bool, context: ChannelHandlerContext) {
+        guard let request, var outcome = request.streamed else { return }
+        self.request?.call = nil
+        if !complete {
+            outcome.answerLabel = "upstream_cut_short"
+            services.ledger.record(outcome, method: request.head.method.rawValue, rawTarget: request.head.uri, entry: request.entry)
+            context.close(promise: nil)
+            return
+        }
+        services.ledger.record(outcome, method: request.head.method.rawValue, rawTarget: request.head.uri, entry: request.entry)
         let flushed = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)

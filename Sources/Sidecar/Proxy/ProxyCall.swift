@@ -19,7 +19,9 @@ final class ProxyCall {
         /// Admitted; the body is arriving.
         case readingBody(ProxyForwarder.Call)
         /// A transfer is in flight (`retry`: the one after a token recovery).
-        case transferring(ProxyForwarder.Call, CurlClient.PendingTransfer, retry: Bool)
+        case transferring(ProxyForwarder.Call, CurlClient.PendingTransfer, AnswerStream, retry: Bool)
+        /// A binary answer is being streamed to the caller.
+        case streaming(ProxyForwarder.Call, CurlClient.PendingTransfer, AnswerStream, retry: Bool)
         /// Waiting for the refresher after WeChat rejected the token.
         case recovering
         /// Answered, or cancelled.
@@ -29,13 +31,25 @@ final class ProxyCall {
     private let forwarder: ProxyForwarder
     private let eventLoop: any EventLoop
     private let budget: BodyBudget
-    private let answer: (CallOutcome) -> Void
+    private let delegate: Delegate
     private var state: State
     private var body: ByteBuffer?
     /// Bytes of ``body`` reserved in ``budget``.
     private var reserved = 0
     /// Whether the request declared a body (`Content-Length` or `Transfer-Encoding`): POST with none sends length 0.
     private let declaresBody: Bool
+
+    /// What the call tells its connection, on the event loop.
+    struct Delegate {
+        /// The whole answer (exactly once, unless the call streams or was cancelled).
+        var answered: (CallOutcome) -> Void
+        /// A streamed answer begins: status and headers (`body` empty; `streamLength` the upstream's length).
+        var streamStarted: (CallOutcome, _ length: Int?) -> Void
+        /// The next part of a streamed answer; `written` runs once it reached the caller's socket.
+        var streamPart: (ByteBuffer, _ written: @escaping () -> Void) -> Void
+        /// The streamed answer ended: `complete`, or cut short (the connection must close).
+        var streamEnded: (_ complete: Bool) -> Void
+    }
 
     /// How a call starts.
     enum Start {
@@ -48,7 +62,7 @@ final class ProxyCall {
     /// Checks the head.
     static func start(
         head: HTTPRequestHead, forwarder: ProxyForwarder, budget: BodyBudget, eventLoop: any EventLoop,
-        answer: @escaping (CallOutcome) -> Void
+        delegate: Delegate
     ) -> Start {
         switch forwarder.admit(method: head.method.rawValue, rawTarget: head.uri, headers: head.headers) {
         case .answer(let outcome):
@@ -58,20 +72,20 @@ final class ProxyCall {
             return .admitted(
                 ProxyCall(
                     call: call, forwarder: forwarder, budget: budget, eventLoop: eventLoop, declaresBody: declaresBody,
-                    answer: answer))
+                    delegate: delegate))
         }
     }
 
     private init(
         call: ProxyForwarder.Call, forwarder: ProxyForwarder, budget: BodyBudget, eventLoop: any EventLoop,
-        declaresBody: Bool, answer: @escaping (CallOutcome) -> Void
+        declaresBody: Bool, delegate: Delegate
     ) {
         self.state = .readingBody(call)
         self.forwarder = forwarder
         self.budget = budget
         self.eventLoop = eventLoop
         self.declaresBody = declaresBody
-        self.answer = answer
+        self.delegate = delegate
     }
 
     // MARK: The request
@@ -104,9 +118,12 @@ final class ProxyCall {
 
     /// The caller went away: cancel whichever transfer is live; nothing is answered.
     func cancel() {
-        if case .transferring(_, let transfer, _) = state {
+        switch state {
+        case .transferring(_, let transfer, _, _), .streaming(_, let transfer, _, _):
             transfer.cancel()
             forwarder.metrics.upstreamCancelled.increment()
+        default:
+            break
         }
         state = .done
         release()
@@ -116,29 +133,64 @@ final class ProxyCall {
 
     private func send(_ call: ProxyForwarder.Call, token: AccessToken, retry: Bool) {
         let request = forwarder.upstreamRequest(call, token: token, body: body)
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let eventLoop = self.eventLoop
-        let transfer = forwarder.client.submit(request) { result in
-            eventLoop.execute { loopBound.value.transferEnded(result, retry: retry) }
-        }
-        state = .transferring(call, transfer, retry: retry)
+        let stream = AnswerStream(call: self, eventLoop: eventLoop, retry: retry)
+        let transfer = forwarder.client.stream(request, consumer: stream)
+        state = .transferring(call, transfer, stream, retry: retry)
     }
 
-    private func transferEnded(_ result: Result<UpstreamResponse, CurlError>, retry: Bool) {
-        guard case .transferring(let call, _, _) = state else { return }
-        var first = forwarder.outcome(of: result, for: call)
-        first.retriedWithNewToken = retry
-        guard !retry, TokenErrorDetector.isTokenError(first.errcode) else { return finish(first) }
-        let outcome = first
-        forwarder.metrics.upstreamErrors("token_invalid").increment()
-        state = .recovering
-        let refresher = forwarder.refresher
-        let failing = call.token.value
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let eventLoop = self.eventLoop
-        Task {
-            let fresh = await refresher.recover(from: failing)
-            eventLoop.execute { loopBound.value.recovered(fresh, call: call, firstOutcome: outcome) }
+    // MARK: Streamed answers
+
+    func streamStarted(_ head: UpstreamResponseHead) {
+        guard case .transferring(let call, let transfer, let stream, let retry) = state else { return }
+        state = .streaming(call, transfer, stream, retry: retry)
+        var outcome = forwarder.streamedOutcome(head, for: call)
+        outcome.retriedWithNewToken = retry
+        let length = HeaderFilter.firstValue(of: "content-length", in: head.headers).flatMap(Int.init)
+        delegate.streamStarted(outcome, length)
+    }
+
+    func streamPart(_ part: ByteBuffer) {
+        guard case .streaming(_, let transfer, let stream, _) = state else { return }
+        let bytes = part.readableBytes
+        delegate.streamPart(part) {
+            if stream.written(bytes) { transfer.resume() }
+        }
+    }
+
+    // MARK: Ends
+
+    func transferEnded(_ result: Result<UpstreamStreamEnd, CurlError>, retry: Bool) {
+        switch state {
+        case .streaming:
+            state = .done
+            release()
+            if case .failure(let error) = result, error.kind != .cancelled {
+                forwarder.metrics.upstreamErrors(error.label).increment()
+            }
+            if case .success = result { delegate.streamEnded(true) } else { delegate.streamEnded(false) }
+        case .transferring(let call, _, _, _):
+            let response: Result<UpstreamResponse, CurlError>
+            switch result {
+            case .success(.buffered(let whole)): response = .success(whole)
+            case .success(.streamed): return  // streamed answers end in the .streaming state
+            case .failure(let error): response = .failure(error)
+            }
+            var first = forwarder.outcome(of: response, for: call)
+            first.retriedWithNewToken = retry
+            guard !retry, TokenErrorDetector.isTokenError(first.errcode) else { return finish(first) }
+            let outcome = first
+            forwarder.metrics.upstreamErrors("token_invalid").increment()
+            state = .recovering
+            let refresher = forwarder.refresher
+            let failing = call.token.value
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            let eventLoop = self.eventLoop
+            Task {
+                let fresh = await refresher.recover(from: failing)
+                eventLoop.execute { loopBound.value.recovered(fresh, call: call, firstOutcome: outcome) }
+            }
+        default:
+            return  // cancelled meanwhile
         }
     }
 
@@ -151,7 +203,7 @@ final class ProxyCall {
     private func finish(_ outcome: CallOutcome) {
         state = .done
         release()
-        answer(outcome)
+        delegate.answered(outcome)
     }
 
     private func release() {

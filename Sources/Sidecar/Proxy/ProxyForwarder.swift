@@ -118,6 +118,13 @@ struct ProxyForwarder: Sendable {
         }
     }
 
+    /// The head of a streamed (binary) answer: status and returned headers, scrubbed; the body follows in parts.
+    func streamedOutcome(_ head: UpstreamResponseHead, for call: Call) -> CallOutcome {
+        let (headers, _) = scrubbed(
+            HeaderFilter.returnedResponseHeaders(head.headers), ByteBuffer(), contentType: "application/octet-stream")
+        return CallOutcome(status: head.status, headers: headers, body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path)
+    }
+
     func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> CallOutcome {
         .answer(answer, pathLabel: pathLabel, path: path)
     }

@@ -268,9 +268,18 @@ public actor TokenRefresher: Service {
         lastFileCheck = now
         guard let token = state.current.token else { return }
         if token.isValid(at: now) {
-            if (try? await file.needsRewrite(for: token)) ?? true {
-                logger.warning("the token file was removed or altered; rewriting it", metadata: ["wxsidecar.token.file": "\(file.path)"])
-                await writeFile(token)
+            do {
+                if try await file.needsRewrite(for: token) {
+                    logger.warning(
+                        "the token file was removed or altered; rewriting it", metadata: ["wxsidecar.token.file": "\(file.path)"])
+                    await writeFile(token)
+                }
+            } catch {
+                // EMFILE, EACCES, a refused directory, a stuck file system: says nothing about the file itself.
+                metrics.tokenFileWrites("error").increment()
+                logger.error(
+                    "cannot check the token file",
+                    metadata: ["wxsidecar.token.file": "\(file.path)", "wxsidecar.error": "\(redactor.redact("\(error)"))"])
             }
         } else if fileHoldsToken {
             fileHoldsToken = false

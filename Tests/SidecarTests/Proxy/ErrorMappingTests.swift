@@ -69,12 +69,27 @@ import WeChatEmulator
         }
     }
 
-    @Test func upstreamThatResetsMidBodyIs502() async throws {
+    @Test func upstreamThatResetsMidBodyOfABufferedAnswerIs502() async throws {
         try await withSidecar { harness in
-            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/wxa/getwxacode", action: .resetMidBody, count: 1))
-            let response = try await harness.send("POST", "/wxa/getwxacode", body: #"{"path":"p","emulator_image_bytes":1048576}"#)
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/", action: .resetMidBody, count: 1))
+            let response = try await harness.send("POST", "/echo/reset", body: String(repeating: "x", count: 100_000))
             #expect(response.status == 502)
             #expect(response.errcode == -1)
+        }
+    }
+
+    @Test func upstreamThatResetsMidStreamedImageCutsTheCallerShort() async throws {
+        try await withSidecar { harness in
+            // The head (with the full length) already went to the caller: the sidecar can only cut it short, so the
+            // caller sees a partial body, never a complete-looking one.
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/wxa/getwxacode", action: .resetMidBody, count: 1))
+            await #expect(throws: CurlError.self) {
+                _ = try await harness.send("POST", "/wxa/getwxacode", body: #"{"path":"p","emulator_image_bytes":1048576}"#)
+            }
+            try await eventually("the upstream error to be counted") {
+                harness.metric(#"wxsidecar_upstream_errors_total{kind="reset"}"#) >= 1
+            }
+            #expect(try await harness.send("GET", "/-/healthy").status == 200)
         }
     }
 
