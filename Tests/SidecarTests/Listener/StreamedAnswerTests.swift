@@ -69,13 +69,19 @@ import WeChatEmulator
     @Test func aCallerThatHangsUpMidStreamCancelsTheTransfer() async throws {
         try await withSidecar { harness in
             let body = Self.imageRequest(32 << 20)
+            // A caller that reads a little and then stops: the transfer is mid-stream (paused) when it hangs up.
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .channelOption(.socketOption(.so_rcvbuf), value: 16 << 10)
                 .connect(host: "127.0.0.1", port: harness.sidecarPort).get()
             let received = ReceivedBytes()
             try await channel.pipeline.addHandler(received).get()
             try await channel.writeAndFlush(ByteBuffer(string:
                 "POST /wxa/getwxacode HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")).get()
-            try await eventually("part of the image to arrive") { received.count > 1 << 20 }
+            try await eventually("part of the image to arrive") {
+                channel.read()
+                return received.count > 64 << 10
+            }
             try await channel.close().get()
             try await eventually("the transfer to be cancelled") {
                 harness.metric("wxsidecar_upstream_cancelled_total") == 1

@@ -97,6 +97,7 @@ import WeChatEmulator
     @Test func requestsBeyondTheConcurrencyLimitGet503() async throws {
         var options = SidecarHarness.Options()
         options.extraLimits = "  max_concurrent_requests: 2"
+        options.upstreamTimeout = 15  // the slow calls' 3 s must not meet the timeout on a loaded machine
         try await withSidecar(options) { harness in
             harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .seconds(3)))
             async let first = harness.send("GET", "/echo/slow1")
