@@ -33,10 +33,13 @@ public final class FileIOPool: Sendable {
     private let state = Mutex(State())
     private let wakeup = DispatchSemaphore(value: 0)
 
+    // Threads start only when no thread is idle, so one daemon rarely runs more than one per pool; the limits leave
+    // room for many daemons in one test process, whose polls and fsyncs would otherwise queue past the timeout.
+
     /// The token file and its directory (written by the refresher, checked every few seconds).
-    public static let tokenFile = FileIOPool(concern: "token file", threadLimit: 2, timeout: .seconds(5))
+    public static let tokenFile = FileIOPool(concern: "token file", threadLimit: 4, timeout: .seconds(5))
     /// The whitelist file (polled twice a second, reloaded on change or SIGHUP).
-    public static let whitelist = FileIOPool(concern: "whitelist", threadLimit: 2, timeout: .seconds(5))
+    public static let whitelist = FileIOPool(concern: "whitelist", threadLimit: 8, timeout: .seconds(5))
     /// Everything else: configuration, secret and key files at start, systemd's readiness check.
     public static let general = FileIOPool(concern: "configuration", threadLimit: 2, timeout: .seconds(10))
 
