@@ -65,8 +65,8 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     guard !upstream.contains(where: { $0 < 0x21 || $0 >= 0x7F || $0 == 0x23 }) else {
         violated("the upstream URL holds no space, control, non-ASCII or #", target.debugDescription)
     }
-    guard upstream.split(separator: 0x3F, maxSplits: 1).dropFirst().first.map({ Array($0).split(separator: 0x26).last.map(Array.init) == Array("access_token=\(token)".utf8) }) == true else {
-        violated("the sidecar's token is the last parameter", target.debugDescription)
+    guard upstream.split(separator: 0x3F, maxSplits: 1).dropFirst().first.map({ Array($0).split(separator: 0x26).first.map(Array.init) == Array("access_token=\(token)".utf8) }) == true else {
+        violated("the sidecar's token is the first parameter", target.debugDescription)
     }
     return 0
 }

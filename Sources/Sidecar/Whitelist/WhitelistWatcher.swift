@@ -119,8 +119,16 @@ public actor WhitelistWatcher: Service {
 
     /// Reads and parses the file; swaps it in when valid, keeps the old one otherwise.
     func reload(reason: String) async {
-        let stampBefore = try? await stamp()
-        let result = await Self.load(path, refuseEmpty: true)
+        let stampBefore: WhitelistFile.Stamp?
+        let result: Result<ParsedWhitelist, WhitelistFile.LoadError>
+        do {
+            stampBefore = try await stamp()
+            result = await Self.load(path, refuseEmpty: true)
+        } catch {
+            // The file system did not answer the stat: the read would wait as long, so the reload fails now.
+            stampBefore = nil
+            result = .failure(.init(label: "stalled", message: "cannot read \(path): \(error)"))
+        }
         if Task.isCancelled { return }
         loadedStamp = stampBefore
         switch result {
