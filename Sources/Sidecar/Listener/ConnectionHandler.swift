@@ -223,16 +223,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if head.method != .HEAD && outcome.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(outcome.body))), promise: nil)
         }
-        let flushed = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
-        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        flushed.futureResult.whenComplete { result in
-            let (handler, context) = loopBound.value
-            switch result {
-            case .success: handler.answerFlushed(context: context)
-            case .failure: context.close(promise: nil)
-            }
-        }
+        writeEnd(context: context)
     }
 
     // MARK: Streamed answers
@@ -275,6 +266,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         services.ledger.record(outcome, method: request.head.method.rawValue, rawTarget: request.head.uri, entry: request.entry)
+        writeEnd(context: context)
+    }
+
+    /// Ends the answer and flushes it; the machine learns when it reached the socket.
+    private func writeEnd(context: ChannelHandlerContext) {
         let flushed = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)

@@ -97,9 +97,10 @@ import WeChatEmulator
     @Test func requestsBeyondTheConcurrencyLimitGet503() async throws {
         var options = SidecarHarness.Options()
         options.extraLimits = "  max_concurrent_requests: 2"
-        options.upstreamTimeout = 15  // the slow calls' 3 s must not meet the timeout on a loaded machine
+        options.upstreamTimeout = 20  // the slow calls' 8 s must not meet the timeout on a loaded machine
         try await withSidecar(options) { harness in
-            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .seconds(3)))
+            // Slow enough that the third call is made while both are still in flight, even on a loaded machine.
+            harness.emulator.knobs.addFault(EmulatorFault(pathPrefix: "/echo/slow", action: .none, delay: .seconds(8)))
             async let first = harness.send("GET", "/echo/slow1")
             async let second = harness.send("GET", "/echo/slow2")
             try await eventually("both slow requests to reach the upstream") {
