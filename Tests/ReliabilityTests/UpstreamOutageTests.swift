@@ -12,7 +12,9 @@ import WeChatEmulator
 /// the held token lives.
 @Suite struct UpstreamOutageTests {
     @Test func upstreamDownAtStartIsNotReadyRetriesAndBecomesReadyWhenItReturns() async throws {
-        let port = try unusedPort()
+        let reserved = try ReservedPort()
+        defer { reserved.release() }
+        let port = reserved.port
         var options = SidecarHarness.Options()
         options.tls = false
         options.upstreamOverride = "http://127.0.0.1:\(port)"
@@ -31,6 +33,7 @@ import WeChatEmulator
             #expect(harness.logs.contains("access_token refresh failed"))
 
             // WeChat comes back on the same address.
+            reserved.release()
             try await withEmulator(EmulatorConfiguration(port: port, secret: SidecarHarness.secret)) { upstream in
                 try await withTimeout(.seconds(30), "the first token once the upstream is back") {
                     await harness.app.tokens.waitForToken()

@@ -206,21 +206,42 @@ public struct RawExchange: Sendable {
 
 // MARK: - Ports
 
-/// A port nothing listens on right now (bound to 0, read back, closed): for an upstream that is down.
-public func unusedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw RawSocket.Failure(description: "socket") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+/// A port that refuses connections and that nothing else in the machine can take while it is held: a socket
+/// bound to it that never listens (a connect gets RST at once; no other test's listener or outgoing connection
+/// can be handed the port). ``release()`` frees it for a listener that should appear on the same address.
+public final class ReservedPort: @unchecked Sendable {
+    public let port: Int
+    private let lock = NSLock()
+    private var fd: Int32
+
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawSocket.Failure(description: "socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
+        guard bound else {
+            close(fd)
+            throw RawSocket.Failure(description: "bind: \(String(cString: strerror(errno)))")
+        }
+        self.fd = fd
+        self.port = Int(UInt16(bigEndian: address.sin_port))
     }
-    guard bound else { throw RawSocket.Failure(description: "bind: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
+
+    /// Frees the port (idempotent).
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    deinit { release() }
 }
