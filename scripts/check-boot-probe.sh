@@ -125,6 +125,14 @@ else
   fail "StatusText" "got '$status_text'"
 fi
 
+# LimitNOFILE: the descriptor limit leaves limits.max_connections (1024) whole, so the cap is not lowered.
+nofile="$(awk '/^Max open files/ {print $4}' "/proc/$(prop MainPID)/limits" 2>/dev/null)"
+if [ "$nofile" = 8192 ]; then
+  pass "descriptors: the daemon's soft limit is $nofile (LimitNOFILE), above max_connections plus the reserve"
+else
+  fail "descriptors" "soft limit of open files '${nofile:-unknown}', want 8192 from LimitNOFILE"
+fi
+
 # ---- the token file and the AppSecret ------------------------------------------------------------------------
 file_stat="$(stat -c '%U:%G %a' "$token_file" 2>&1)"
 dir_stat="$(stat -c '%U:%G %a' /run/wxsidecar 2>&1)"

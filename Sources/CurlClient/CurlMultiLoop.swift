@@ -52,7 +52,7 @@ final class CurlMultiLoop {
         while true {
             switch driver.takeWork() {
             case .run(let submissions, let cancellations, let resumptions):
-                submissions.forEach(admit)
+                submissions.forEach(attach)
                 cancellations.forEach(cancel)
                 resumptions.forEach(resume)
             case .stop(let submissions):
@@ -74,7 +74,7 @@ final class CurlMultiLoop {
     // MARK: Transfers
 
     /// Starts a submission, or queues it behind others when libcurl already holds the most it may.
-    private func admit(_ submission: CurlMultiDriver.Submission) {
+    private func attach(_ submission: CurlMultiDriver.Submission) {
         if waiting.isEmpty && active.count < configuration.maxActiveTransfers {
             start(submission)
         } else {

@@ -63,7 +63,7 @@ import Glibc
                 harness.logs.contains("is \(kind.rawValue), not a regular file")
             }
             #expect(harness.metric(#"wxsidecar_whitelist_reloads_total{result="error"}"#) >= 1)
-            #expect(harness.app.whitelist.whitelist.entryCount == 2)
+            #expect(harness.app.whitelist.paths.entryCount == 2)
             #expect(try await harness.send("GET", "/echo/still-allowed").status == 200)
             #expect(try await harness.send("GET", "/cgi-bin/user/info").status == 403)
             // Token refreshes go on: a forced one is fetched, written and served.
@@ -75,7 +75,7 @@ import Glibc
             // A good file is loaded again.
             if kind == .directory { try FileManager.default.removeItem(atPath: path) } else { unlink(path) }
             try harness.directory.write("/echo/*\n", to: "whitelist.txt")
-            try await eventually("the good file", timeout: .seconds(6)) { harness.app.whitelist.whitelist.entryCount == 1 }
+            try await eventually("the good file", timeout: .seconds(6)) { harness.app.whitelist.paths.entryCount == 1 }
         }
     }
 }

@@ -50,7 +50,7 @@ struct StatusReporter: Sendable {
             "ready": tokens.validToken(at: now) != nil,
             "token": token,
             "whitelist": [
-                "file": loaded.file, "entries": loaded.whitelist.entryCount, "loaded_at": Self.iso(loaded.loadedAt),
+                "file": loaded.file, "entries": loaded.paths.entryCount, "loaded_at": Self.iso(loaded.loadedAt),
             ] as [String: Any],
             "upstream": [
                 "base_url": upstream, "connections_opened": stats.connectionsOpened,

@@ -33,7 +33,7 @@ final class ConnectionCap: Sendable {
 
     /// Counts a new connection in. At the cap, closes an idle connection to make room; `false` (nothing counted)
     /// when every connection is busy.
-    func admit() -> Bool {
+    func enter() -> Bool {
         let count = open.add(1, ordering: .relaxed).newValue
         guard count > limit else { return true }
         if let victim = idle.withLock({ $0.popFirst()?.value }) {

@@ -22,7 +22,7 @@ struct SidecarHTTP1Channel: ServerChildChannel {
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let cap = services.cap
-        guard cap.admit() else {
+        guard cap.enter() else {
             services.ledger.metrics.callersRefused("too_many_connections").increment()
             channel.close(promise: nil)
             return channel.eventLoop.makeSucceededFuture(Value(channel: channel))

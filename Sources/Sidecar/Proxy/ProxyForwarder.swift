@@ -65,11 +65,11 @@ struct ProxyForwarder: Sendable {
             return .answer(answer(.credentialParameter(name), pathLabel: "invalid", path: path))
         }
         let pathLabel: String
-        switch whitelist.whitelist.admit(target) {
+        switch whitelist.paths.match(target.path) {
         case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
         case .success(let entry): pathLabel = entry
         }
-        if let refusal = quota.admit(target.path) {
+        if let refusal = quota.spend(on: target.path) {
             return .answer(answer(refusal, pathLabel: pathLabel, path: path))
         }
         guard let token = tokens.validToken() else {

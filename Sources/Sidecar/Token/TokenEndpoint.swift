@@ -112,11 +112,3 @@ enum TokenValue {
             && token.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f }
     }
 }
-
-/// Text from outside made safe for one log line.
-enum Printable {
-    static func clip(_ text: String, to limit: Int) -> String {
-        let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : Character($0) })
-        return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
-    }
-}

@@ -9,7 +9,7 @@ import SidecarCore
 public final class WhitelistStore: Sendable {
     /// The whitelist, when it was loaded (wall-clock seconds) and from which file.
     public struct Loaded: Sendable {
-        public var whitelist: PathWhitelist
+        public var paths: PathWhitelist
         public var loadedAt: Double
         public var file: String
     }
@@ -21,7 +21,7 @@ public final class WhitelistStore: Sendable {
     }
 
     /// The whitelist in force now.
-    public var whitelist: PathWhitelist { loaded.withLock { $0.whitelist } }
+    public var paths: PathWhitelist { loaded.withLock { $0.paths } }
 
     /// The whitelist with its load time.
     public var current: Loaded { loaded.withLock { $0 } }

@@ -45,7 +45,7 @@ public actor WhitelistWatcher: Service {
             for warning in parsed.warnings {
                 logger.warning("whitelist: \(path) \(warning)")
             }
-            return .init(whitelist: parsed.whitelist, loadedAt: WallClock.now(), file: path)
+            return .init(paths: parsed.whitelist, loadedAt: WallClock.now(), file: path)
         case .failure(let error):
             throw ConfigError(key: "whitelist.file", source: path, message: error.message)
         }
@@ -56,7 +56,7 @@ public actor WhitelistWatcher: Service {
     public func run() async throws {
         loadedStamp = try? await stamp()
         lastSeenStamp = loadedStamp
-        metrics.whitelistEntries.set(Double(store.whitelist.entryCount))
+        metrics.whitelistEntries.set(Double(store.paths.entryCount))
         let signals = await UnixSignalsSequence(trapping: .sighup)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -133,8 +133,8 @@ public actor WhitelistWatcher: Service {
         loadedStamp = stampBefore
         switch result {
         case .success(let parsed):
-            let previous = store.whitelist.entryCount
-            store.replace(with: .init(whitelist: parsed.whitelist, loadedAt: WallClock.now(), file: path))
+            let previous = store.paths.entryCount
+            store.replace(with: .init(paths: parsed.whitelist, loadedAt: WallClock.now(), file: path))
             metrics.whitelistReloads("success").increment()
             metrics.whitelistEntries.set(Double(parsed.whitelist.entryCount))
             for warning in parsed.warnings {

@@ -12,8 +12,8 @@
 /// their UTF-8 bytes, prefixes compared byte by byte. `/cgi-bin/token` and `/cgi-bin/stable_token` are never
 /// allowed whatever the entries say (see ``isTokenEndpoint(_:)``).
 ///
-/// Match only paths that ``PathValidator`` accepted (the `authorize` overload taking a ``RequestTarget`` ensures it):
-/// the whitelist does not re-check them, so `/tcb/../cgi-bin/x` would pass a `/tcb/*` entry on its own.
+/// Match only paths that ``PathValidator`` accepted (``RequestTarget/path``): the whitelist does not re-check
+/// them, so `/tcb/../cgi-bin/x` would pass a `/tcb/*` entry on its own.
 public struct PathWhitelist: Sendable, Hashable {
     /// Exact entries, unique, sorted by UTF-8 bytes.
     let exactPaths: [String]
@@ -46,41 +46,32 @@ public struct PathWhitelist: Sendable, Hashable {
 
     // MARK: Matching
 
-    /// Whether `path` may be forwarded: it is not a token endpoint, and it equals an exact entry or lies
-    /// strictly below a prefix entry, comparing UTF-8 bytes.
-    public func allows(_ path: some StringProtocol) -> Bool {
+    /// The one question the whitelist answers: may `path` be forwarded, and by which entry? The entry is
+    /// spelled as in the file (`/wxa/msg_sec_check`, `/wxa/*`; the longest prefix when several allow it), a
+    /// bounded metric label; the rejection is the answer to give (85107: a token endpoint, or not listed).
+    ///
+    /// `path` must be one ``PathValidator`` accepted (``RequestTarget/path``): the whitelist does not re-check it.
+    /// Not generic, so callers in other modules get code specialised for `Substring` rather than the generic
+    /// path (runtime metadata and witness calls on every request).
+    public func match(_ path: Substring) -> Result<String, PathRejection> {
+        if Self.isTokenEndpoint(path) { return .failure(.tokenEndpoint(path: path)) }
         let bytes = path.utf8
-        if Self.isTokenEndpoint(path) { return false }
-        if containsExact(bytes) { return true }
-        for prefix in prefixes {
-            let prefixBytes = prefix.utf8
-            if bytes.count > prefixBytes.count && bytes.starts(with: prefixBytes) { return true }
-        }
-        return false
-    }
-
-    /// `nil` if `path` may be forwarded, else the rejection to answer with (85107).
-    public func authorize(_ path: some StringProtocol) -> PathRejection? {
-        if Self.isTokenEndpoint(path) { return .tokenEndpoint(path: path) }
-        return allows(path) ? nil : .notWhitelisted(path: path)
-    }
-
-    /// `nil` if the validated target's path may be forwarded, else the rejection to answer with (85107).
-    /// Prefer this overload: a ``RequestTarget`` exists only once ``PathValidator`` has accepted its path.
-    public func authorize(_ target: RequestTarget) -> PathRejection? {
-        authorize(target.path)
-    }
-
-    private func containsExact(_ bytes: some Collection<UInt8>) -> Bool {
+        // Exact entries: binary search by UTF-8 bytes.
         var low = 0
         var high = exactPaths.count
         while low < high {
             let middle = (low + high) / 2
             let order = Self.compare(bytes, exactPaths[middle].utf8)
-            if order == 0 { return true }
+            if order == 0 { return .success(exactPaths[middle]) }
             if order < 0 { high = middle } else { low = middle + 1 }
         }
-        return false
+        // Prefix entries: the longest one the path lies strictly below.
+        var best: String?
+        for prefix in prefixes where bytes.count > prefix.utf8.count && bytes.starts(with: prefix.utf8) {
+            if best == nil || prefix.utf8.count > best!.utf8.count { best = prefix }
+        }
+        guard let best else { return .failure(.notWhitelisted(path: path)) }
+        return .success(best + "*")
     }
 
     // MARK: Token endpoints

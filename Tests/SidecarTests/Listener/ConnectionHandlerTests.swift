@@ -32,7 +32,7 @@ import Testing
                 $0.token = AccessToken(value: "TOKEN_for_the_handler_tests", fetchedAt: WallClock.now(), expiresIn: 7200)
             }
             let whitelist = WhitelistStore(
-                .init(whitelist: try PathWhitelist.parse("/echo/*\n").get().whitelist, loadedAt: 0, file: "test"))
+                .init(paths: try PathWhitelist.parse("/echo/*\n").get().whitelist, loadedAt: 0, file: "test"))
             let redactor = Redactor(secrets: [])
             let nowhere = "http://127.0.0.1:9"
             let refresher = TokenRefresher(

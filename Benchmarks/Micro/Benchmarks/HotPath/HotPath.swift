@@ -54,19 +54,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("PathWhitelist.authorize + matchedEntry, generic (before), exact") { benchmark in
+    Benchmark("PathWhitelist.match, exact entry") { benchmark in
         let target = parsed(originTarget)
         for _ in benchmark.scaledIterations {
-            blackHole(whitelist.authorize(target))
-            blackHole(whitelist.matchedEntry(target.path))
+            blackHole(whitelist.match(target.path))
         }
     }
 
-    Benchmark("PathWhitelist.authorize + matchedEntry, generic (before), prefix") { benchmark in
+    Benchmark("PathWhitelist.match, prefix entry") { benchmark in
         let target = parsed("/datacube/getweanalysisappiddailysummarytrend")
         for _ in benchmark.scaledIterations {
-            blackHole(whitelist.authorize(target))
-            blackHole(whitelist.matchedEntry(target.path))
+            blackHole(whitelist.match(target.path))
         }
     }
 
@@ -113,18 +111,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("hot path: parse + admit + upstreamURL") { benchmark in
+    Benchmark("hot path: parse + match + upstreamURL") { benchmark in
         for _ in benchmark.scaledIterations {
             guard case .success(let target) = RequestTarget.parse(method: "POST", target: originTarget) else { return }
-            blackHole(whitelist.admit(target))
+            blackHole(whitelist.match(target.path))
             blackHole(QueryRewriter.upstreamURL(base: "https://api.weixin.qq.com", for: target, token: token))
-        }
-    }
-
-    Benchmark("PathWhitelist.admit (one pass, what the proxy calls)") { benchmark in
-        let target = parsed(originTarget)
-        for _ in benchmark.scaledIterations {
-            blackHole(whitelist.admit(target))
         }
     }
 }

@@ -20,7 +20,7 @@ final class QuotaGuard: Sendable {
     }
 
     /// `nil` when `path` may be forwarded now (taking a permit from every rule that covers it), else the answer.
-    func admit(_ path: some StringProtocol, at now: Double = WallClock.now()) -> SidecarAnswer? {
+    func spend(on path: some StringProtocol, at now: Double = WallClock.now()) -> SidecarAnswer? {
         guard !rules.isEmpty else { return nil }
         let refused: (RateLimitRule, Double)? = buckets.withLock { buckets in
             for index in rules.indices where rules[index].covers(path) {
