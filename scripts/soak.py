@@ -436,7 +436,7 @@ shutdown_grace: 5
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0  # noqa: E731
         injected_ok = sum(1 for i in stats.injected if i[3])
         rotations = len({t for t in tokens_seen if t})
-        forced = re.search(r'wxsidecar_token_forced_refreshes_total\{result="done"\} (\d+)', metrics)
+        forced = re.search(r'wxsidecar_token_forced_refreshes_total\{[^}]*result="done"\} (\d+)', metrics)
         log(f"duration {args.duration:g} s at {args.rate:g} req/s: {requests} requests "
             f"({achieved:.1f}/s achieved; {dropped} slots dropped), {len(stats.failures)} failed")
         log("  by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.ok.items())))

@@ -21,17 +21,16 @@ struct AdminEndpoints: Sendable {
 
     let routes: [String: Route]
 
-    init(tokens: TokenState, whitelist: WhitelistStore, metrics: SidecarMetrics, status: StatusReporter) {
+    init(accounts: AccountDirectory, metrics: SidecarMetrics, status: StatusReporter) {
         let read: Set<String> = ["GET", "HEAD"]
         routes = [
             "/-/healthy": Route(methods: read) { path in Self.json(200, #"{"status":"ok"}"#, label: path) },
-            "/-/ready": Route(methods: read) { path in
-                tokens.validToken() != nil
-                    ? Self.json(200, #"{"ready":true}"#, label: path)
-                    : Self.json(503, #"{"ready":false,"reason":"no valid access_token yet"}"#, label: path)
-            },
+            "/-/ready": Route(methods: read) { path in Self.readiness(accounts, label: path) },
             "/-/metrics": Route(methods: read) { path in
-                metrics.tokenExpiresIn.set(max(0, tokens.validToken()?.remaining(at: WallClock.now()) ?? 0).rounded())
+                let now = WallClock.now()
+                for account in accounts.all {
+                    account.metrics.tokenExpiresIn.set(max(0, account.tokens.validToken(at: now)?.remaining(at: now) ?? 0).rounded())
+                }
                 let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
                 return CallOutcome(
                     status: 200, headers: headers, body: ByteBuffer(bytes: metrics.render()), pathLabel: "admin",
@@ -55,6 +54,17 @@ struct AdminEndpoints: Sendable {
                 405, WeChatErrorBody.json(errcode: 43002, errmsg: "require \(allowed) method for \(path)"), label: path)
         }
         return route.answer(path)
+    }
+
+    /// 200 once every account holds a valid token; else 503 naming the accounts without one.
+    private static func readiness(_ accounts: AccountDirectory, label: String) -> CallOutcome {
+        let missing = accounts.withoutToken()
+        guard !missing.isEmpty else { return json(200, #"{"ready":true}"#, label: label) }
+        if accounts.all.count == 1 {
+            return json(503, #"{"ready":false,"reason":"no valid access_token yet"}"#, label: label)
+        }
+        let names = missing.map { "\($0.name) (\($0.appid))" }.joined(separator: ", ")
+        return json(503, #"{"ready":false,"reason":"no valid access_token yet for "# + names + #""}"#, label: label)
     }
 
     private static func json(_ status: Int, _ body: String, label: String) -> CallOutcome {

@@ -8,23 +8,36 @@ import SidecarCore
 /// The JSON of `/-/status`: token fingerprint and lifetime, the last refresh and its error, the whitelist,
 /// uptime and version. Never the AppSecret or a whole token.
 struct StatusReporter: Sendable {
-    let appid: String
-    let mode: SidecarConfiguration.TokenMode
-    let tokenFile: String
+    let accounts: AccountDirectory
     let upstream: String
-    let tokens: TokenState
-    let whitelist: WhitelistStore
     let client: CurlClient
     /// The whole answer passes through it: an error message may quote WeChat or libcurl, which may echo a secret.
     let redactor: Redactor
     let startedAt: Double
 
+    /// The default account's fields at the top level (as with one account), and every account under `accounts`.
     func json() -> String {
         let now = WallClock.now()
-        let snapshot = tokens.current
-        let loaded = whitelist.current
+        let described = accounts.all.map { describe($0, at: now) }
+        let stats = client.stats
+        var object = described[0]
+        object["version"] = SidecarVersion.current
+        object["uptime_seconds"] = Int(now - startedAt)
+        object["ready"] = accounts.allHoldTokens(at: now)
+        object["accounts"] = described
+        object["upstream"] = [
+            "base_url": upstream, "connections_opened": stats.connectionsOpened,
+            "transfers_completed": stats.transfersCompleted, "transfers_failed": stats.transfersFailed,
+        ] as [String: Any]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return redactor.redact(String(decoding: data, as: UTF8.self))
+    }
+
+    private func describe(_ account: ServedAccount, at now: Double) -> [String: Any] {
+        let snapshot = account.tokens.current
+        let loaded = account.whitelist.current
         var token: [String: Any] = [
-            "mode": mode.rawValue, "file": tokenFile,
+            "mode": account.configuration.token.mode.rawValue, "file": account.configuration.token.file,
             "last_refresh_result": snapshot.lastResult,
             "consecutive_failures": snapshot.consecutiveFailures,
             "forced_refreshes_24h": snapshot.forcesUsed,
@@ -42,23 +55,16 @@ struct StatusReporter: Sendable {
         } else {
             token["valid"] = false
         }
-        let stats = client.stats
-        let object: [String: Any] = [
-            "version": SidecarVersion.current,
-            "appid": appid,
-            "uptime_seconds": Int(now - startedAt),
-            "ready": tokens.validToken(at: now) != nil,
+        return [
+            "name": account.name,
+            "appid": account.appid,
+            "kind": account.kind.rawValue,
+            "ready": account.tokens.validToken(at: now) != nil,
             "token": token,
             "whitelist": [
                 "file": loaded.file, "entries": loaded.paths.entryCount, "loaded_at": Self.iso(loaded.loadedAt),
             ] as [String: Any],
-            "upstream": [
-                "base_url": upstream, "connections_opened": stats.connectionsOpened,
-                "transfers_completed": stats.transfersCompleted, "transfers_failed": stats.transfersFailed,
-            ] as [String: Any],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return redactor.redact(String(decoding: data, as: UTF8.self))
     }
 
     static func iso(_ seconds: Double) -> String {

@@ -22,14 +22,11 @@ extension SidecarApp {
             settings: .init(
                 baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout,
                 maxBodyBytes: configuration.limits.maxBodyBytes,
-                callerKeyHeader: configuration.callers.key == nil ? nil : configuration.callers.keyHeader),
-            client: client, tokens: tokens, refresher: refresher, whitelist: whitelist,
-            quota: QuotaGuard(rules: configuration.rateLimits, metrics: metrics), metrics: metrics,
-            redactor: redactor)
+                callerKeyHeader: configuration.callers.requiresKey ? configuration.callers.keyHeader : nil),
+            client: client, accounts: accounts, metrics: metrics, redactor: redactor)
         let status = StatusReporter(
-            appid: configuration.appid, mode: configuration.token.mode, tokenFile: configuration.token.file,
-            upstream: configuration.upstream.baseURL, tokens: tokens, whitelist: whitelist, client: client,
-            redactor: redactor, startedAt: WallClock.now())
+            accounts: accounts, upstream: configuration.upstream.baseURL, client: client, redactor: redactor,
+            startedAt: WallClock.now())
         let ledger = RequestLedger(
             gate: CallerGate(configuration.callers),
             maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
@@ -42,7 +39,7 @@ extension SidecarApp {
                     "wxsidecar.limits.descriptors": "\(ConnectionCap.softDescriptorLimit())",
                 ])
         }
-        let admin = AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status)
+        let admin = AdminEndpoints(accounts: accounts, metrics: metrics, status: status)
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderListSize = configuration.limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)

@@ -18,13 +18,17 @@ public struct SidecarApp: Sendable {
     public let configuration: SidecarConfiguration
     public let logger: Logger
     public let metrics: SidecarMetrics
-    public let tokens: TokenState
-    public let whitelist: WhitelistStore
-    public let refresher: TokenRefresher
+    /// Every account served, the default first.
+    public let accounts: AccountDirectory
     public let client: CurlClient
     /// Removes secrets and tokens from everything the sidecar writes out (logs, status, answers).
     public let redactor: Redactor
-    let tokenFile: TokenFileWriter
+    /// The default account's token.
+    public var tokens: TokenState { accounts.defaultAccount.tokens }
+    /// The default account's whitelist.
+    public var whitelist: WhitelistStore { accounts.defaultAccount.whitelist }
+    /// The default account's token refresher.
+    public var refresher: TokenRefresher { accounts.defaultAccount.refresher }
     /// systemd's `$NOTIFY_SOCKET` and `$WATCHDOG_USEC`, read at init; `nil` when not run by systemd (tests set their own).
     public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
 
@@ -39,24 +43,15 @@ public struct SidecarApp: Sendable {
         self.redactor = redactor ?? Redactor(configuration)
         self.logger = logger
         self.metrics = metrics
-        let (tokenFile, warnings) = try await Self.prepareTokenFile(configuration)
-        self.tokenFile = tokenFile
-        for warning in warnings {
-            logger.warning("\(warning)", metadata: ["wxsidecar.token.file": "\(configuration.token.file)"])
-        }
-        whitelist = WhitelistStore(try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: logger))
         client = try CurlClient(
             configuration: .init(caFile: configuration.upstream.caFile, maxResponseBytes: 64 << 20), logger: logger)
-        tokens = TokenState()
-        let endpoint = TokenEndpoint(
-            mode: configuration.token.mode, appid: configuration.appid, secret: configuration.secret.value,
-            baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client,
-            redactor: self.redactor)
-        let probe = TokenProbe(
-            baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client)
-        refresher = TokenRefresher(
-            endpoint: endpoint, probe: probe, state: tokens, file: tokenFile, policy: configuration.refreshPolicy,
-            metrics: metrics, redactor: self.redactor, logger: logger)
+        do {
+            accounts = try await AccountAssembly.build(
+                configuration, client: client, metrics: metrics, redactor: self.redactor, logger: logger)
+        } catch {
+            client.shutdown()
+            throw error
+        }
     }
 
     /// What `check-config` verifies beyond the values: the token directory is safe and writable, the whitelist
@@ -64,30 +59,15 @@ public struct SidecarApp: Sendable {
     /// - Returns: warnings about what was accepted but is exposed (a token directory other users can write to).
     @discardableResult
     public static func checkEnvironment(_ configuration: SidecarConfiguration) async throws(ConfigError) -> [String] {
-        let (_, warnings) = try await prepareTokenFile(configuration)
-        _ = try await WhitelistWatcher.initialLoad(path: configuration.whitelist.file, logger: Logger(label: "check"))
-        return warnings
-    }
-
-    private static func prepareTokenFile(
-        _ configuration: SidecarConfiguration
-    ) async throws(ConfigError) -> (TokenFileWriter, warnings: [String]) {
-        let writer = TokenFileWriter(
-            path: configuration.token.file, mode: configuration.token.fileMode,
-            metadataPath: configuration.token.metadataFile, tokenMode: configuration.token.mode)
-        do {
-            return (writer, try await writer.prepare())
-        } catch let problem as TokenFileWriter.DirectoryProblem {
-            throw ConfigError(
-                key: problem.key, source: configuration.configPath,
-                message: problem.refused
-                    ? "unsafe token directory: \(problem.message)"
-                    : "the token directory is not writable (\(problem.message)); mount a writable volume there or change \(problem.key)")
-        } catch {
-            throw ConfigError(
-                key: "token.file", source: configuration.configPath,
-                message: "the token directory could not be checked (\(error)); mount a working volume there or change token.file")
+        var warnings: [String] = []
+        var files: Set<String> = []
+        for account in configuration.accounts {
+            warnings += try await AccountAssembly.prepareTokenFile(account, configPath: configuration.configPath).warnings
+            if files.insert(account.whitelist.file).inserted {
+                _ = try await WhitelistWatcher.initialLoad(path: account.whitelist.file, logger: Logger(label: "check"))
+            }
         }
+        return warnings
     }
 
     // MARK: Running
@@ -98,17 +78,23 @@ public struct SidecarApp: Sendable {
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let notify = systemd.map {
             SystemdNotifyService(
-                environment: $0, tokens: tokens, listen: configuration.listen, tokenFile: configuration.token.file,
-                logger: logger)
+                environment: $0, accounts: accounts, listen: configuration.listen, logger: logger)
         }
-        let watcher = WhitelistWatcher(
-            path: configuration.whitelist.file, store: whitelist, metrics: metrics, logger: logger,
-            onSignalReload: { starting in notify?.signalReload(starting: starting) })
+        // One watcher per whitelist file; the first one signals systemd's reload state.
+        var watchers: [any Service] = []
+        var watched: Set<ObjectIdentifier> = []
+        for account in accounts.all where watched.insert(ObjectIdentifier(account.whitelist)).inserted {
+            let first = watchers.isEmpty
+            watchers.append(WhitelistWatcher(
+                path: account.configuration.whitelist.file, store: account.whitelist, metrics: metrics, logger: logger,
+                onSignalReload: { starting in if first { notify?.signalReload(starting: starting) } }))
+        }
         let server = makeServer { port in
             notify?.listenerBound(port: port)
             await onListening(port)
         }
-        return (notify?.servicesFirst ?? []) + [refresher, watcher, server] + (notify.map { [$0] } ?? [])
+        let refreshers: [any Service] = accounts.all.map(\.refresher)
+        return (notify?.servicesFirst ?? []) + refreshers + watchers + [server] + (notify.map { [$0] } ?? [])
     }
 
     /// The service group `run` runs: `servicesBefore` (started first, stopped last), then the daemon's
@@ -147,15 +133,27 @@ public struct SidecarApp: Sendable {
     /// WeChat (wrong secret, IP not whitelisted), 69 (`EX_UNAVAILABLE`) when WeChat could not be reached.
     public func runOnce() async -> Int32 {
         defer { client.shutdown() }
+        var worst: Int32 = 0
+        for account in accounts.all {
+            let status = await Self.fetchOnce(account, logger: logger)
+            if status != 0 && (worst == 0 || status == ConfigError.exitStatus) { worst = status }
+        }
+        return worst
+    }
+
+    /// One account's `run --once`.
+    private static func fetchOnce(_ account: ServedAccount, logger: Logger) async -> Int32 {
         var lastError: TokenFetchError?
         attempts: for attempt in 1...3 {
-            switch await refresher.refresh() {
+            switch await account.refresher.refresh() {
             case .success(let token):
-                guard (try? await tokenFile.needsRewrite(for: token)) == false else {
-                    logger.error("fetched an access_token but could not write \(configuration.token.file)")
+                guard (try? await account.tokenFile.needsRewrite(for: token)) == false else {
+                    logger.error("fetched an access_token but could not write \(account.configuration.token.file)")
                     return 73
                 }
-                logger.info("wrote the access_token", metadata: ["wxsidecar.token.fingerprint": "\(token.fingerprint)"])
+                logger.info("wrote the access_token", metadata: [
+                    "wxsidecar.appid": "\(account.appid)", "wxsidecar.token.fingerprint": "\(token.fingerprint)",
+                ])
                 return 0
             case .failure(let error):
                 lastError = error

@@ -9,6 +9,8 @@ import SidecarCore
 /// The liveness and readiness probes need no key.
 struct CallerGate: Sendable {
     let key: [UInt8]?
+    /// Keys bound to some accounts, with the appids each may use.
+    let accountKeys: [(key: [UInt8], appids: Set<String>)]
     /// `auth.header` as configured, and lowercase.
     let headerName: String
     let header: String
@@ -16,32 +18,53 @@ struct CallerGate: Sendable {
 
     init(_ callers: SidecarConfiguration.Callers) {
         key = callers.key.map { Array($0.utf8) }
+        accountKeys = callers.accountKeys.map { (Array($0.value.utf8), $0.appids) }
         headerName = callers.keyHeader
         header = HeaderFilter.asciiLowercased(callers.keyHeader)
         allowCIDRs = callers.allowCIDRs
     }
 
     /// Whether the gate checks anything at all.
-    var isOpen: Bool { key == nil && allowCIDRs.isEmpty }
+    var isOpen: Bool { key == nil && accountKeys.isEmpty && allowCIDRs.isEmpty }
 
-    /// `nil` when the caller may proceed, else the answer.
+    /// What the gate says of a caller.
+    enum Verdict: Sendable {
+        /// It may proceed, with the appids its key may use (`nil`: every account).
+        case admitted(grant: Set<String>?)
+        case refused(SidecarAnswer)
+
+        /// The answer when refused.
+        var refusal: SidecarAnswer? {
+            if case .refused(let answer) = self { return answer }
+            return nil
+        }
+    }
+
+    /// Whether the caller may proceed, and as which accounts.
     /// `sentKey` is the value of the caller's `auth.header`, if it sent one.
-    func check(remote: SocketAddress?, sentKey: String?, rawTarget: String) -> SidecarAnswer? {
+    func check(remote: SocketAddress?, sentKey: String?, rawTarget: String) -> Verdict {
         if !allowCIDRs.isEmpty, let address = remote, let ip = address.ipAddress,
             let bytes = IPAddressBytes.parse(ip.split(separator: "%").first ?? ""),
             !IPAddressBytes.isLoopback(bytes), !allowCIDRs.contains(where: { $0.contains(bytes) })
         {
-            return SidecarAnswer(
-                status: 403, errcode: -1, errmsg: "caller \(ip) is not in allow_cidrs", label: "caller_not_allowed")
+            return .refused(SidecarAnswer(
+                status: 403, errcode: -1, errmsg: "caller \(ip) is not in allow_cidrs", label: "caller_not_allowed"))
         }
-        guard let key, !Self.isProbe(rawTarget) else { return nil }
-        guard let sent = sentKey, Self.constantTimeEqual(Array(sent.utf8), key) else {
-            return SidecarAnswer(
+        guard key != nil || !accountKeys.isEmpty, !Self.isProbe(rawTarget) else { return .admitted(grant: nil) }
+        let sent = sentKey.map { Array($0.utf8) }
+        // Every key is compared, whichever matches, so timing tells nothing about which one did.
+        var grant: Set<String>?? = .none
+        if let sent, let key, Self.constantTimeEqual(sent, key) { grant = .some(nil) }
+        for (bound, appids) in accountKeys {
+            if let sent, Self.constantTimeEqual(sent, bound), grant == nil { grant = .some(appids) }
+        }
+        guard let grant else {
+            return .refused(SidecarAnswer(
                 status: 401, errcode: -1,
-                errmsg: "missing or wrong caller key: send the key from auth.key_file in the \(headerName) header",
-                label: "caller_key_missing")
+                errmsg: "missing or wrong caller key: send the key from auth.key_file (or an account's auth.key_file) in the \(headerName) header",
+                label: "caller_key_missing"))
         }
-        return nil
+        return .admitted(grant: grant)
     }
 
     static func isProbe(_ rawTarget: String) -> Bool {

@@ -10,9 +10,9 @@ import Synchronization
 final class QuotaGuard: Sendable {
     private let rules: [RateLimitRule]
     private let buckets: Mutex<[TokenBucket]>
-    private let metrics: SidecarMetrics
+    private let metrics: AccountMetrics
 
-    init(rules: [RateLimitRule], metrics: SidecarMetrics) {
+    init(rules: [RateLimitRule], metrics: AccountMetrics) {
         self.rules = rules
         self.buckets = Mutex(rules.map { TokenBucket(capacity: $0.limit, period: $0.period) })
         self.metrics = metrics

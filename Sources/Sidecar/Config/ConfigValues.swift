@@ -11,6 +11,8 @@ struct ConfigValues: Sendable {
     let environment: [String: String]
     let configPath: String
     let fileExists: Bool
+    /// The names of the file's mappings (`accounts`, `auth.keys`), in file order.
+    let mappingKeys: MappingKeys
 
     /// Reads the YAML file (if present) and the environment.
     static func load(configPath: String, required: Bool, environment: [String: String]) async throws(ConfigError)
@@ -33,9 +35,12 @@ struct ConfigValues: Sendable {
                 secretsSpecifier: .specific(["WXSIDECAR_SECRET"])
             ).prefixKeys(with: "wxsidecar")
         ]
+        var mappingKeys = MappingKeys.none
         if exists {
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(configPath)))
+                let text = try await BlockingIO.run { try FileChecks.read(configPath, limit: 1 << 20).get() }
+                mappingKeys = try MappingKeys(yaml: String(decoding: text, as: UTF8.self))
             } catch {
                 throw ConfigError(
                     key: "config", source: configPath,
@@ -44,7 +49,7 @@ struct ConfigValues: Sendable {
         }
         return ConfigValues(
             reader: ConfigReader(providers: providers), environment: environment, configPath: configPath,
-            fileExists: exists)
+            fileExists: exists, mappingKeys: mappingKeys)
     }
 
     /// The environment variable that overrides `key`: `token.file_mode` → `WXSIDECAR_TOKEN_FILE_MODE`.

@@ -8,12 +8,29 @@ extension SidecarConfiguration {
 
     /// `auth.*`, `allow_cidrs`, `listen_socket_mode`, `allow_insecure_listen`, checked against `listen`:
     /// a non-loopback TCP bind needs a key or `allow_cidrs` unless `allow_insecure_listen` is true.
-    static func loadCallers(_ values: ConfigValues, listen: ListenAddress) async throws(ConfigError) -> Callers {
+    static func loadCallers(
+        _ values: ConfigValues, listen: ListenAddress, accounts: [Account]
+    ) async throws(ConfigError) -> Callers {
         var callers = Callers()
         let keyFile = try values.value("auth.key_file", default: "", expected: "must be a file path") { $0 }
         if !keyFile.isEmpty {
             callers.keyFile = keyFile
-            callers.key = try await readKey(keyFile, source: values.source(of: "auth.key_file"))
+            callers.key = try await readKey(keyFile, key: "auth.key_file", source: values.source(of: "auth.key_file"))
+        }
+        for account in accounts where !account.keyPrefix.isEmpty {
+            let key = account.keyPrefix + "auth.key_file"
+            let file = try values.value(key, default: "", expected: "must be a file path") { $0 }
+            guard !file.isEmpty else { continue }
+            if let index = callers.accountKeys.firstIndex(where: { $0.file == file }) {
+                callers.accountKeys[index].appids.insert(account.appid)
+                continue
+            }
+            let value = try await readKey(file, key: key, source: values.source(of: key))
+            if value == callers.key {
+                throw ConfigError(key: key, source: values.source(of: key),
+                    message: "\(file) holds the key of auth.key_file, which may use every account; give this account its own key")
+            }
+            callers.accountKeys.append(AccountKey(value: value, file: file, appids: [account.appid]))
         }
         callers.keyHeader = try values.value("auth.header", default: "x-wxsidecar-key",
             expected: "must be a header name of letters, digits and dashes") { text in
@@ -26,7 +43,7 @@ extension SidecarConfiguration {
             FileModeParser.parse)
         callers.allowInsecureListen = try values.value("allow_insecure_listen", default: false,
             expected: "must be true or false") { Bool($0.lowercased()) }
-        if !listen.isLoopback, callers.key == nil, callers.allowCIDRs.isEmpty, !callers.allowInsecureListen {
+        if !listen.isLoopback, !callers.requiresKey, callers.allowCIDRs.isEmpty, !callers.allowInsecureListen {
             throw ConfigError(
                 key: "listen", source: values.source(of: "listen"),
                 message: "\(listen) accepts callers from other machines, which would let anyone who can reach it spend this account's quota; set auth.key_file or allow_cidrs, bind 127.0.0.1 or a unix: socket, or set allow_insecure_listen: true")
@@ -46,15 +63,15 @@ extension SidecarConfiguration {
         return blocks
     }
 
-    private static func readKey(_ path: String, source: String) async throws(ConfigError) -> String {
+    private static func readKey(_ path: String, key configKey: String, source: String) async throws(ConfigError) -> String {
         let result = (try? await BlockingIO.run { FileChecks.read(path, limit: 4096) })
             ?? .failure(SystemError(operation: "read", path: path, code: 5))
         guard case .success(let bytes) = result else {
-            throw ConfigError(key: "auth.key_file", source: source, message: "cannot read the caller key: \(result)")
+            throw ConfigError(key: configKey, source: source, message: "cannot read the caller key: \(result)")
         }
         let key = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         guard key.utf8.count >= 16, key.utf8.count <= 1024, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-            throw ConfigError(key: "auth.key_file", source: source,
+            throw ConfigError(key: configKey, source: source,
                 message: "\(path) must hold one key of 16 to 1024 printable ASCII characters (e.g. `openssl rand -hex 32`)")
         }
         return key
@@ -62,14 +79,14 @@ extension SidecarConfiguration {
 
     // MARK: Quota guard
 
-    /// `rate_limits`: `["/wxa/msg_sec_check 4000/minute", "/wxa/getwxacode 5000/day"]`.
-    static func loadRateLimits(_ values: ConfigValues) throws(ConfigError) -> [RateLimitRule] {
+    /// `rate_limits` (or an account's): `["/wxa/msg_sec_check 4000/minute", "/wxa/getwxacode 5000/day"]`.
+    static func loadRateLimits(_ values: ConfigValues, key: String) throws(ConfigError) -> [RateLimitRule] {
         var rules: [RateLimitRule] = []
-        for text in values.strings("rate_limits") {
+        for text in values.strings(key) {
             switch RateLimitRule.parse(text.trimmingWhitespace()) {
             case .success(let rule): rules.append(rule)
             case .failure(let error):
-                throw ConfigError(key: "rate_limits", source: values.source(of: "rate_limits"), message: error.message)
+                throw ConfigError(key: key, source: values.source(of: key), message: error.message)
             }
         }
         return rules

@@ -8,19 +8,12 @@ extension SidecarConfiguration {
     public var effectiveDescription: String {
         """
         # effective configuration (file: \(configPath))
-        appid: "\(appid)"
-        secret: "\(secret)"
+        \(accountsDescription)
         listen: "\(listen)"
         upstream:
           base_url: "\(upstream.baseURL)"
           ca_file: "\(upstream.caFile ?? "")"
           timeout: \(upstream.timeout)
-        token:
-          mode: "\(token.mode.rawValue)"
-          file: "\(token.file)"
-          file_mode: "\(FileModeParser.format(token.fileMode))"
-          refresh_interval: \(token.refreshInterval)
-          metadata_file: "\(token.metadataFile ?? "")"
         whitelist:
           file: "\(whitelist.file)"
         listen_socket_mode: "\(FileModeParser.format(callers.socketMode))"
@@ -42,5 +35,35 @@ extension SidecarConfiguration {
           format: "\(log.format.rawValue)"
         shutdown_grace: \(shutdownGrace)
         """
+    }
+
+    /// The accounts: top-level keys for a single-account file, else the `accounts` mapping.
+    private var accountsDescription: String {
+        guard accounts.count > 1 || !accounts[0].keyPrefix.isEmpty else { return Self.describe(accounts[0], indent: "") }
+        return "accounts:\n" + accounts.map { "  \($0.name):\n" + Self.describe($0, indent: "    ") }.joined(separator: "\n")
+    }
+
+    private static func describe(_ account: Account, indent: String) -> String {
+        var lines = [
+            "appid: \"\(account.appid)\"",
+            "secret: \"\(account.secret)\"",
+            "token:",
+            "  mode: \"\(account.token.mode.rawValue)\"",
+            "  file: \"\(account.token.file)\"",
+            "  file_mode: \"\(FileModeParser.format(account.token.fileMode))\"",
+            "  refresh_interval: \(account.token.refreshInterval)",
+            "  metadata_file: \"\(account.token.metadataFile ?? "")\"",
+        ]
+        if !account.keyPrefix.isEmpty {
+            lines += [
+                "kind: \(account.kind.rawValue)",
+                "tickets: [\(account.tickets.map(\.rawValue).joined(separator: ", "))]",
+                "whitelist:",
+                "  file: \"\(account.whitelist.file)\"",
+                "rate_limits: [\(account.rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]",
+            ]
+            lines += account.ticketFiles.sorted { $0.key < $1.key }.map { "ticket_files.\($0.key.rawValue): \"\($0.value)\"" }
+        }
+        return lines.map { indent + $0 }.joined(separator: "\n")
     }
 }

@@ -24,15 +24,10 @@ extension SidecarConfiguration {
     }
 
     static func load(from values: ConfigValues) async throws(ConfigError) -> SidecarConfiguration {
-        let appid = try values.required("appid", hint: "the AppID of the mini program or official account, e.g. wx0123456789abcdef")
-        guard appid.utf8.count <= 64, appid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw ConfigError(key: "appid", source: values.source(of: "appid"), message: "must be letters and digits, e.g. wx0123456789abcdef, got \"\(appid)\"")
-        }
         let listen = try values.value("listen", default: ListenAddress(host: "127.0.0.1", port: 8098),
             expected: "must be host:port (e.g. 127.0.0.1:8098 or [::1]:8098) with a port from 0 to 65535, or unix:/absolute/path.sock",
             ListenAddress.init(parsing:))
         let upstream = try await loadUpstream(values)
-        let token = try loadToken(values)
         let whitelist = Whitelist(file: try values.value("whitelist.file", default: "/etc/wxsidecar/whitelist.txt",
             expected: "must be a file path", nonEmpty))
         let limits = try loadLimits(values)
@@ -44,13 +39,13 @@ extension SidecarConfiguration {
             expected: "must be a duration from 0 to 300 seconds, e.g. 15 or 15s") { text in
                 Seconds.parse(text).flatMap { $0 <= 300 ? $0 : nil }
             }
-        let secret = try await loadSecret(values)
-        let callers = try await loadCallers(values, listen: listen)
-        let rateLimits = try loadRateLimits(values)
+        let rateLimits = try loadRateLimits(values, key: "rate_limits")
+        let accounts = try await loadAccounts(values, whitelist: whitelist, rateLimits: rateLimits)
+        let callers = try await loadCallers(values, listen: listen, accounts: accounts)
         return SidecarConfiguration(
-            appid: appid, secret: secret, listen: listen, upstream: upstream, token: token,
-            whitelist: whitelist, limits: limits, log: Log(level: level, format: format),
-            shutdownGrace: grace, callers: callers, rateLimits: rateLimits, configPath: values.configPath)
+            accounts: accounts, listen: listen, upstream: upstream, whitelist: whitelist, limits: limits,
+            log: Log(level: level, format: format), shutdownGrace: grace, callers: callers, rateLimits: rateLimits,
+            configPath: values.configPath)
     }
 
     // MARK: Sections
@@ -104,49 +99,5 @@ extension SidecarConfiguration {
         return limits
     }
 
-    private static func loadToken(_ values: ConfigValues) throws(ConfigError) -> Token {
-        let mode = try values.value("token.mode", default: TokenMode.stable,
-            expected: "must be \"stable\" (POST /cgi-bin/stable_token, safe for many instances) or \"classic\" (GET /cgi-bin/token)") {
-                TokenMode(rawValue: $0.lowercased())
-            }
-        let file = try values.value("token.file", default: "/.tencentcloudbase/wx/cloudbase_access_token",
-            expected: "must be a file path", nonEmpty)
-        let fileMode = try values.value("token.file_mode", default: UInt32(0o640),
-            expected: "must be octal permission bits that let the owner read and write and do not let others write, e.g. \"0640\"",
-            FileModeParser.parse)
-        let interval = try values.value("token.refresh_interval", default: 600,
-            expected: "must be a duration from 10 seconds to 2 hours, e.g. 600 or 10m") { text in
-                Seconds.parse(text).flatMap { (10...7200).contains($0) ? Int($0) : nil }
-            }
-        let metadata = try values.value("token.metadata_file", default: "", expected: "must be a file path") { $0 }
-        return Token(mode: mode, file: file, fileMode: fileMode, refreshInterval: interval,
-            metadataFile: metadata.isEmpty ? nil : metadata)
-    }
-
-    /// `WXSIDECAR_SECRET`, else `secret_file` (default `$CREDENTIALS_DIRECTORY/appsecret` under systemd,
-    /// else `/etc/wxsidecar/appsecret`). Surrounding whitespace and a trailing newline are ignored.
-    private static func loadSecret(_ values: ConfigValues) async throws(ConfigError) -> Secret {
-        if let fromEnvironment = values.environment["WXSIDECAR_SECRET"]?.trimmingWhitespace(), !fromEnvironment.isEmpty {
-            return Secret(value: fromEnvironment, origin: "environment variable WXSIDECAR_SECRET")
-        }
-        let defaultFile = values.environment["CREDENTIALS_DIRECTORY"].map { $0 + "/appsecret" } ?? "/etc/wxsidecar/appsecret"
-        let path = try values.value("secret_file", default: defaultFile, expected: "must be a file path", nonEmpty)
-        let source = values.string("secret_file") == nil ? "default" : values.source(of: "secret_file")
-        let result = (try? await BlockingIO.run { FileChecks.read(path, limit: 4096) })
-            ?? .failure(SystemError(operation: "read", path: path, code: 5))
-        switch result {
-        case .failure(let error):
-            throw ConfigError(key: "secret_file", source: source,
-                message: "cannot read the AppSecret: \(error); put it in that file or set WXSIDECAR_SECRET")
-        case .success(let bytes):
-            let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-            guard !text.isEmpty, bytes.count <= 4096, !text.contains(where: { $0.isWhitespace || !$0.isASCII }) else {
-                throw ConfigError(key: "secret_file", source: source,
-                    message: "\(path) must hold the AppSecret alone on one line (it is empty or has spaces or non-ASCII bytes)")
-            }
-            return Secret(value: text, origin: path)
-        }
-    }
-
-    private static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+    static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 }

@@ -7,14 +7,13 @@ import SidecarCore
 /// The daemon's whole configuration, validated. Key names (`token.file`, …) are the documented contract;
 /// see `Config/wxsidecar.yaml` for every key with its default.
 public struct SidecarConfiguration: Sendable {
-    /// The mini program / official account AppID (`appid`).
-    public var appid: String
-    /// The AppSecret. Never printed: ``redactedDescription`` shows where it came from instead.
-    public var secret: Secret
+    /// The WeChat accounts served, in file order; the first is the default (calls without `from_appid`).
+    /// A configuration with a top-level `appid` is one account named `default`.
+    public var accounts: [Account]
     /// `listen`.
     public var listen: ListenAddress
     public var upstream: Upstream
-    public var token: Token
+    /// The top-level `whitelist.*`: every account's unless it has its own.
     public var whitelist: Whitelist
     public var limits: Limits
     public var log: Log
@@ -22,7 +21,8 @@ public struct SidecarConfiguration: Sendable {
     public var shutdownGrace: Double
     /// Who may call: `auth.*`, `allow_cidrs`, `listen_socket_mode`.
     public var callers: Callers
-    /// `rate_limits`: per-path quotas answered with 429 / 45011 before WeChat would.
+    /// The top-level `rate_limits`: per-path quotas answered with 429 / 45011 before WeChat would; every account
+    /// has its own buckets of these unless it has its own rules.
     public var rateLimits: [RateLimitRule]
     /// The config file the values were read from (or the path that was looked for).
     public var configPath: String
@@ -96,10 +96,17 @@ public struct SidecarConfiguration: Sendable {
 
     /// `auth.*`, `allow_cidrs`, `listen_socket_mode`, `allow_insecure_listen`.
     public struct Callers: Sendable {
-        /// The key callers must send (from `auth.key_file`); `nil` when not required. Never printed.
+        /// The key callers must send for any account (from `auth.key_file`); `nil` when not required. Never printed.
         public var key: String?
         /// `auth.key_file`.
         public var keyFile: String?
+        /// Keys bound to some accounts (`accounts.<name>.auth.key_file`): a caller sending one may use only
+        /// those accounts. The same file under several accounts binds its key to all of them. Never printed.
+        public var accountKeys: [AccountKey] = []
+        /// Whether a caller must send a key.
+        public var requiresKey: Bool { key != nil || !accountKeys.isEmpty }
+        /// Every key, for the redactor.
+        public var allKeys: [String] { (key.map { [$0] } ?? []) + accountKeys.map(\.value) }
         /// `auth.header`: where callers send the key.
         public var keyHeader: String = "x-wxsidecar-key"
         /// `allow_cidrs`: when non-empty, TCP callers must come from one of these blocks.
@@ -108,6 +115,15 @@ public struct SidecarConfiguration: Sendable {
         public var socketMode: UInt32 = 0o660
         /// `allow_insecure_listen`: bind a non-loopback address with neither a key nor `allow_cidrs`.
         public var allowInsecureListen = false
+    }
+
+    /// A caller key bound to some accounts.
+    public struct AccountKey: Sendable {
+        public var value: String
+        /// The file it was read from.
+        public var file: String
+        /// The appids it may use.
+        public var appids: Set<String>
     }
 
     /// `log.*`.
@@ -124,6 +140,16 @@ public struct SidecarConfiguration: Sendable {
         case json
     }
 
-    /// The refresh policy derived from ``Token/refreshInterval``.
-    public var refreshPolicy: RefreshPolicy { RefreshPolicy(interval: token.refreshInterval) }
+    // MARK: The default account
+
+    /// The default account (the first).
+    public var defaultAccount: Account { accounts[0] }
+    /// The default account's AppID.
+    public var appid: String { accounts[0].appid }
+    /// The default account's AppSecret. Never printed: ``redactedDescription`` shows where it came from instead.
+    public var secret: Secret { accounts[0].secret }
+    /// The default account's `token.*`.
+    public var token: Token { accounts[0].token }
+    /// The default account's refresh policy.
+    public var refreshPolicy: RefreshPolicy { accounts[0].refreshPolicy }
 }

@@ -184,7 +184,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     handler.endStream(complete: complete, context: context)
                 })
             let started = ProxyCall.start(
-                head: head, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop,
+                head: head, grant: entry.grant, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop,
                 delegate: delegate)
             switch started {
             case .answered(let outcome):

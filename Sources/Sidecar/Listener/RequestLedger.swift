@@ -29,6 +29,8 @@ final class RequestLedger: Sendable {
         let started: ContinuousClock.Instant
         /// Why the request is refused before any other check, if it is.
         let refusal: SidecarAnswer?
+        /// The appids the caller's key may use (`nil`: every account).
+        var grant: Set<String>? = nil
     }
 
     /// Counts a request in and checks the caller (gate first, then the limit on requests at once). The liveness
@@ -38,14 +40,21 @@ final class RequestLedger: Sendable {
         let admitted = inFlight.add(1, ordering: .relaxed).newValue <= maxConcurrentRequests
             || CallerGate.isProbe(rawTarget)
         var refusal: SidecarAnswer?
-        if !gate.isOpen, let refused = gate.check(remote: remote, sentKey: sentKey(), rawTarget: rawTarget) {
-            metrics.callersRefused(refused.label).increment()
-            refusal = refused
-        } else if !admitted {
+        var grant: Set<String>?
+        if !gate.isOpen {
+            switch gate.check(remote: remote, sentKey: sentKey(), rawTarget: rawTarget) {
+            case .refused(let refused):
+                metrics.callersRefused(refused.label).increment()
+                refusal = refused
+            case .admitted(let granted):
+                grant = granted
+            }
+        }
+        if refusal == nil && !admitted {
             metrics.callersRefused("too_many_requests").increment()
             refusal = .tooManyRequests(limit: maxConcurrentRequests)
         }
-        return Entry(seqid: seqids.next(), started: started, refusal: refusal)
+        return Entry(seqid: seqids.next(), started: started, refusal: refusal, grant: grant)
     }
 
     /// Counts a request out once its answer is written (or its connection gone).

@@ -70,11 +70,6 @@ extension SidecarMetrics {
 }
 
 extension SidecarMetrics {
-    /// `wxsidecar_rate_limited_total{rule}`: calls the quota guard answered 429.
-    public func rateLimited(_ rule: String) -> Counter {
-        rateLimitedCounters[rule]
-    }
-
     /// `wxsidecar_callers_refused_total{reason}`: `caller_not_allowed`, `caller_key_missing`, `too_many_requests`.
     public func callersRefused(_ reason: String) -> Counter {
         callersRefusedCounters[reason]

@@ -19,50 +19,65 @@ public final class SidecarMetrics: Sendable {
     let requestCounters: MetricFamily<RequestCounterKey, Counter>
     /// `wxsidecar_token_recoveries_total{result}`: how each report of a rejected token ended, one counter per
     /// ``TokenRecoveryOutcome``, made once.
-    public let tokenRecoveries: [TokenRecoveryOutcome: Counter]
+    let tokenRecoveryCounters: MetricFamily<AccountLabel, Counter>
     /// `wxsidecar_answers_scrubbed_total`: upstream answers that carried a token or secret, replaced before sending.
     public let answersScrubbed: Counter
     /// `wxsidecar_token_expires_in_seconds`: seconds of life left in the held token (0 when none).
-    public let tokenExpiresIn: Gauge
-    let tokenRefreshCounters: MetricFamily<String, Counter>
-    let tokenFileWriteCounters: MetricFamily<String, Counter>
-    let tokenForcedRefreshCounters: MetricFamily<String, Counter>
+    let tokenExpiresInGauges: MetricFamily<String, Gauge>
+    let tokenRefreshCounters: MetricFamily<AccountLabel, Counter>
+    let tokenFileWriteCounters: MetricFamily<AccountLabel, Counter>
+    let tokenForcedRefreshCounters: MetricFamily<AccountLabel, Counter>
+    let ticketRefreshCounters: MetricFamily<[String], Counter>
+    let ticketExpiresInGauges: MetricFamily<AccountLabel, Gauge>
     let upstreamErrorCounters: MetricFamily<String, Counter>
     /// Unlabelled, but made on first use like the labelled ones: absent from the text until then, as before.
     let upstreamCancelledCounter: MetricFamily<String, Counter>
     let whitelistEntriesGauge: MetricFamily<String, Gauge>
     let whitelistReloadCounters: MetricFamily<String, Counter>
-    let rateLimitedCounters: MetricFamily<String, Counter>
+    let rateLimitedCounters: MetricFamily<AccountLabel, Counter>
     let callersRefusedCounters: MetricFamily<String, Counter>
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.requestDurationHistogram = Self.makeRequestDuration(in: registry)
         self.requestCounters = Self.makeRequestCounters(in: registry)
-        let recoveries = MetricNameDescriptor(
-            namespace: "wxsidecar", metricName: "token_recoveries", unitName: "total",
-            helpText: "Reports of a rejected access_token (40001/40014/42001) by how they ended.")
-        self.tokenRecoveries = Dictionary(
-            uniqueKeysWithValues: TokenRecoveryOutcome.allCases.map {
-                ($0, registry.makeCounter(descriptor: recoveries, labels: [("result", $0.rawValue)]))
-            })
+        self.tokenRecoveryCounters = .counters(
+            in: registry, "token_recoveries", label: "result",
+            help: "Reports of a rejected access_token (40001/40014/42001) by how they ended.")
         self.answersScrubbed = registry.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "wxsidecar", metricName: "answers_scrubbed", unitName: "total",
                 helpText: "Upstream answers in which the sidecar replaced its own access_token (or a secret)."))
-        self.tokenExpiresIn = registry.makeGauge(
-            descriptor: MetricNameDescriptor(
-                namespace: "wxsidecar", metricName: "token_expires_in", unitName: "seconds",
-                helpText: "Seconds until the held access_token expires; 0 when no valid token is held."))
+        self.tokenExpiresInGauges = MetricFamily { appid in
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "wxsidecar", metricName: "token_expires_in", unitName: "seconds",
+                    helpText: "Seconds until the account's access_token expires; 0 when no valid token is held."),
+                labels: [("appid", appid)])
+        }
         self.tokenRefreshCounters = .counters(
             in: registry, "token_refreshes", label: "result",
-            help: "Token fetches by result: success, error (transient), config_error.")
+            help: "Token fetches by account and result: success, error (transient), config_error.")
         self.tokenFileWriteCounters = .counters(
             in: registry, "token_file_writes", label: "result",
-            help: "Token file replacements by result: written, error, removed.")
+            help: "Token and ticket file replacements by account and result: written, error, removed.")
         self.tokenForcedRefreshCounters = .counters(
             in: registry, "token_forced_refreshes", label: "result",
-            help: "Forced token refreshes for 40001 recovery, by result: done, too_soon, daily_limit.")
+            help: "Forced token refreshes for 40001 recovery, by account and result: done, too_soon, daily_limit.")
+        self.ticketRefreshCounters = MetricFamily { key in
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "wxsidecar", metricName: "ticket_refreshes", unitName: "total",
+                    helpText: "JS-SDK ticket fetches by account, ticket (jsapi, wx_card) and result: success, error."),
+                labels: [("appid", key[0]), ("ticket", key[1]), ("result", key[2])])
+        }
+        self.ticketExpiresInGauges = MetricFamily { key in
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "wxsidecar", metricName: "ticket_expires_in", unitName: "seconds",
+                    helpText: "Seconds until the account's ticket expires; 0 when none is held."),
+                labels: [("appid", key.appid), ("ticket", key.value)])
+        }
         self.upstreamErrorCounters = .counters(
             in: registry, "upstream_errors", label: "kind",
             help: "Upstream failures by kind: timeout, connect, resolve, tls, reset, empty_reply, token_invalid, …")
@@ -80,31 +95,17 @@ public final class SidecarMetrics: Sendable {
             help: "Whitelist reloads by result: success, error (the previous whitelist stays in force).")
         self.rateLimitedCounters = .counters(
             in: registry, "rate_limited", label: "rule",
-            help: "Calls refused with 429/45011 by the sidecar's rate_limits, by rule path.")
+            help: "Calls refused with 429/45011 by the sidecar's rate_limits, by account and rule path.")
         self.callersRefusedCounters = .counters(
             in: registry, "callers_refused", label: "reason",
             help: "Requests refused before any work: caller_not_allowed, caller_key_missing, too_many_requests.")
         // Present from the start, so dashboards and alerts see zeros rather than nothing.
-        for result in ["success", "error", "config_error"] { tokenRefreshes(result).increment(by: Int64(0)) }
-        tokenExpiresIn.set(Double(0))
         for result in ["success", "error"] { whitelistReloads(result).increment(by: Int64(0)) }
     }
 
-    // MARK: Token
-
-    /// `wxsidecar_token_refreshes_total{result}`.
-    public func tokenRefreshes(_ result: String) -> Counter {
-        tokenRefreshCounters[result]
-    }
-
-    /// `wxsidecar_token_file_writes_total{result}`: `written`, `error`, `removed`.
-    public func tokenFileWrites(_ result: String) -> Counter {
-        tokenFileWriteCounters[result]
-    }
-
-    /// `wxsidecar_token_forced_refreshes_total{result}`: `done`, `too_soon`, `daily_limit`.
-    public func tokenForcedRefreshes(_ result: String) -> Counter {
-        tokenForcedRefreshCounters[result]
+    /// The metrics of one account, made once per account.
+    public func account(_ appid: String) -> AccountMetrics {
+        AccountMetrics(appid: appid, metrics: self)
     }
 
     /// The exposition text.
@@ -134,6 +135,24 @@ final class MetricFamily<Key: Hashable & Sendable, Metric: AnyObject & Sendable>
             let metric = make(key)
             made[key] = metric
             return metric
+        }
+    }
+}
+
+/// A label value of one account's series: `{appid="…",<label>="value"}`.
+struct AccountLabel: Hashable, Sendable {
+    var appid: String
+    var value: String
+}
+
+extension MetricFamily where Key == AccountLabel, Metric == Counter {
+    /// `wxsidecar_<name>_total{appid,<label>}` counters.
+    static func counters(
+        in registry: PrometheusCollectorRegistry, _ name: String, label: String, help: String
+    ) -> MetricFamily {
+        MetricFamily { key in
+            let descriptor = MetricNameDescriptor(namespace: "wxsidecar", metricName: name, unitName: "total", helpText: help)
+            return registry.makeCounter(descriptor: descriptor, labels: [("appid", key.appid), (label, key.value)])
         }
     }
 }

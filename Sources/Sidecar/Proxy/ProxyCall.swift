@@ -60,11 +60,12 @@ final class ProxyCall {
     }
 
     /// Checks the head.
+    /// - Parameter grant: the appids the caller's key may use (`nil`: every account).
     static func start(
-        head: HTTPRequestHead, forwarder: ProxyForwarder, budget: BodyBudget, eventLoop: any EventLoop,
-        delegate: Delegate
+        head: HTTPRequestHead, grant: Set<String>?, forwarder: ProxyForwarder, budget: BodyBudget,
+        eventLoop: any EventLoop, delegate: Delegate
     ) -> Start {
-        switch forwarder.admit(method: head.method.rawValue, rawTarget: head.uri, headers: head.headers) {
+        switch forwarder.admit(method: head.method.rawValue, rawTarget: head.uri, headers: head.headers, grant: grant) {
         case .answer(let outcome):
             return .answered(outcome)
         case .forward(let call):
@@ -181,7 +182,7 @@ final class ProxyCall {
             let outcome = first
             forwarder.metrics.upstreamErrors("token_invalid").increment()
             state = .recovering
-            let refresher = forwarder.refresher
+            let refresher = call.account.refresher
             let failing = call.token.value
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             let eventLoop = self.eventLoop

@@ -33,6 +33,8 @@ struct ProxyForwarder: Sendable {
         var path: String
         var token: AccessToken
         var headers: [(name: String, value: String)]
+        /// The account the call runs as (`from_appid`, else the default): its token, recovery and metrics.
+        var account: ServedAccount
     }
 
     /// What to do with a request head.
@@ -43,18 +45,18 @@ struct ProxyForwarder: Sendable {
 
     let settings: Settings
     let client: CurlClient
-    let tokens: TokenState
-    let refresher: TokenRefresher
-    let whitelist: WhitelistStore
-    let quota: QuotaGuard
+    /// Every account; a call runs as the one its `from_appid` names, else the default.
+    let accounts: AccountDirectory
     let metrics: SidecarMetrics
     /// Removes the token (and any secret) from every answer before a caller sees it.
     let redactor: Redactor
 
     // MARK: Admission
 
-    /// Checks a request head: target, whitelist, quota, token and declared body size.
-    func admit(method: String, rawTarget: String, headers: HTTPHeaders) -> Admission {
+    /// Checks a request head: target, account (and whether the caller's key may use it), whitelist, quota, token
+    /// and declared body size.
+    /// - Parameter grant: the accounts the caller's key may use (`nil`: every account).
+    func admit(method: String, rawTarget: String, headers: HTTPHeaders, grant: Set<String>? = nil) -> Admission {
         let target: RequestTarget
         switch RequestTarget.parse(method: method, target: rawTarget, allowedHosts: settings.allowedHosts) {
         case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "invalid", path: nil))
@@ -64,15 +66,20 @@ struct ProxyForwarder: Sendable {
         if let name = CredentialSpelling.looseCredentialName(in: target.query) {
             return .answer(answer(.credentialParameter(name), pathLabel: "invalid", path: path))
         }
+        let account: ServedAccount
+        switch choose(target, grant: grant) {
+        case .success(let chosen): account = chosen
+        case .failure(let refusal): return .answer(answer(refusal, pathLabel: "denied", path: path))
+        }
         let pathLabel: String
-        switch whitelist.paths.match(target.path) {
+        switch account.whitelist.paths.match(target.path) {
         case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
         case .success(let entry): pathLabel = entry
         }
-        if let refusal = quota.spend(on: target.path) {
+        if let refusal = account.quota.spend(on: target.path) {
             return .answer(answer(refusal, pathLabel: pathLabel, path: path))
         }
-        guard let token = tokens.validToken() else {
+        guard let token = account.tokens.validToken() else {
             return .answer(answer(.tokenNotReady, pathLabel: pathLabel, path: path))
         }
         if let declared = headers.first(name: "content-length").flatMap(Int.init), declared > settings.maxBodyBytes {
@@ -80,7 +87,22 @@ struct ProxyForwarder: Sendable {
         }
         return .forward(Call(
             method: method, target: target, pathLabel: pathLabel, path: path, token: token,
-            headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader)))
+            headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader),
+            account: account))
+    }
+
+    /// The account `from_appid` names (the default without one), if the sidecar serves it and the caller's key may
+    /// use it.
+    private func choose(_ target: RequestTarget, grant: Set<String>?) -> Result<ServedAccount, SidecarAnswer> {
+        let account: ServedAccount
+        if let appid = QueryRewriter.fromAppid(in: target.query) {
+            guard let chosen = accounts.account(appid: appid) else { return .failure(.unknownAccount(appid)) }
+            account = chosen
+        } else {
+            account = accounts.defaultAccount
+        }
+        if let grant, !grant.contains(account.appid) { return .failure(.accountNotGranted(account.appid)) }
+        return .success(account)
     }
 
     // MARK: Sending

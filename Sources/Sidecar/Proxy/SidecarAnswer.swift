@@ -80,6 +80,23 @@ struct SidecarAnswer: Error, Sendable {
             label: "credential_parameter")
     }
 
+    /// 403/40013 for a `from_appid` the sidecar does not serve: nothing is forwarded.
+    static func unknownAccount(_ appid: Substring) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 403, errcode: 40013,
+            errmsg: "invalid appid: from_appid \"\(Printable.clip(String(appid), to: 64))\" is not an account this sidecar serves;"
+                + " add it under accounts in the configuration or call without from_appid for the default account",
+            label: "unknown_account")
+    }
+
+    /// 403/48001 for an account the caller's key is not bound to.
+    static func accountNotGranted(_ appid: String) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 403, errcode: 48001,
+            errmsg: "api unauthorized: the caller key is not bound to account \(appid); send a key from that account's auth.key_file",
+            label: "account_not_granted")
+    }
+
     /// From a request-target rejection (400/403 with the rejection's errcode).
     init(_ rejection: PathRejection) {
         self.init(status: rejection.status, errcode: rejection.errcode, errmsg: rejection.message, label: rejection.label)

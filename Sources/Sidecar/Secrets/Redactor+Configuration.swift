@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension Redactor {
-    /// A redactor for the configuration's secrets: the AppSecret and the caller key.
+    /// A redactor for the configuration's secrets: every account's AppSecret and every caller key.
     public convenience init(_ configuration: SidecarConfiguration) {
-        self.init(secrets: [configuration.secret.value] + (configuration.callers.key.map { [$0] } ?? []))
+        self.init(secrets: configuration.accounts.map(\.secret.value) + configuration.callers.allKeys)
     }
 }

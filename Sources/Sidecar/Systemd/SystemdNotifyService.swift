@@ -28,9 +28,9 @@ public final class SystemdNotifyService: Service, Sendable {
     }
 
     let notifier: SystemdNotifier
-    let tokens: TokenState
+    /// Every account's token and file: READY=1 waits for all of them.
+    let tokens: [(state: TokenState, file: String?)]
     let listen: ListenAddress
-    let tokenFile: String?
     let logger: Logger
     /// The watchdog pinger, when `$WATCHDOG_USEC` asked for one.
     public let watchdog: WatchdogService?
@@ -38,14 +38,23 @@ public final class SystemdNotifyService: Service, Sendable {
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
-    /// - Parameter tokenFile: `token.file`; READY=1 also waits (up to 5 s) for it to be written.
+    /// For the daemon: READY=1 once every account holds a token and its `token.file` is written (each waited
+    /// for up to 5 s).
+    public convenience init(
+        environment: SystemdEnvironment, accounts: AccountDirectory, listen: ListenAddress, logger: Logger
+    ) {
+        self.init(
+            environment: environment, tokens: accounts.all.map { ($0.tokens, $0.configuration.token.file) },
+            listen: listen, logger: logger)
+    }
+
+    /// - Parameter tokens: each token with its `token.file` (`nil`: READY=1 does not wait for a file).
     public init(
-        environment: SystemdEnvironment, tokens: TokenState, listen: ListenAddress, tokenFile: String? = nil, logger: Logger
+        environment: SystemdEnvironment, tokens: [(state: TokenState, file: String?)], listen: ListenAddress, logger: Logger
     ) {
         notifier = environment.notifier
         self.tokens = tokens
         self.listen = listen
-        self.tokenFile = tokenFile
         self.logger = logger
         watchdog = environment.watchdogInterval.map {
             WatchdogService(notifier: environment.notifier, interval: $0, logger: logger)
@@ -76,7 +85,7 @@ public final class SystemdNotifyService: Service, Sendable {
         let sink = eventSink
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await tokens.waitForToken()
+                for (state, _) in tokens { await state.waitForToken() }
                 if !Task.isCancelled { sink.yield(.tokenHeld) }
             }
             var port: Int?
@@ -104,7 +113,10 @@ public final class SystemdNotifyService: Service, Sendable {
     /// The refresher adopts a token a moment before it writes the file; READY=1 promises apps the file. Gives
     /// up after 5 s (an unwritable file is logged by the refresher, and the proxy works without it).
     private func waitForTokenFile() async {
-        guard let tokenFile else { return }
+        for case (_, let file?) in tokens { await waitForTokenFile(file) }
+    }
+
+    private func waitForTokenFile(_ tokenFile: String) async {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline && !Task.isCancelled {
             let size = (try? await BlockingIO.run { FileChecks.identity(tokenFile)?.size }) ?? nil

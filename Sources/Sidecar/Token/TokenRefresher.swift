@@ -17,7 +17,7 @@ public actor TokenRefresher: Service {
     let state: TokenState
     let file: TokenFileWriter
     let policy: RefreshPolicy
-    let metrics: SidecarMetrics
+    let metrics: AccountMetrics
     let redactor: Redactor
     let logger: Logger
 
@@ -41,7 +41,7 @@ public actor TokenRefresher: Service {
 
     public init(
         endpoint: TokenEndpoint, probe: TokenProbe, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
-        metrics: SidecarMetrics, redactor: Redactor, logger: Logger
+        metrics: AccountMetrics, redactor: Redactor, logger: Logger
     ) {
         self.endpoint = endpoint
         self.probe = probe

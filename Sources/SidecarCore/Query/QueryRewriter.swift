@@ -11,10 +11,13 @@
 /// `access_token=<token>` comes first, so an upstream that takes the first of several values takes it; the token
 /// is percent-encoded outside RFC 3986 `unreserved` (real tokens are `[A-Za-z0-9_-]` and pass unchanged).
 /// Looser spellings of the names (`ACCESS_TOKEN`, `access_token[]`, `a=1;access_token=`) are not stripped but
-/// refused before this runs: see ``CredentialSpelling``.
+/// refused before this runs: see ``CredentialSpelling``. `from_appid` (Cloud Hosting's choice of account) is
+/// the sidecar's to read (``fromAppid(in:)``) and is removed the same way.
 public enum QueryRewriter {
     /// Parameter names that carry a caller's credential and are never forwarded.
     public static let credentialParameterNames = ["access_token", "cloudbase_access_token"]
+    /// The parameter that chooses the account (WeChat Cloud Hosting's resource reuse); never forwarded.
+    public static let accountParameterName = "from_appid"
 
     // MARK: Rewriting
 
@@ -54,10 +57,31 @@ public enum QueryRewriter {
         guard let query else { return }
         for parameter in query.utf8.split(separator: ByteClass.ampersand) {
             let parameter = Substring(parameter)
-            guard !isCredentialParameter(parameter) else { continue }
+            guard !isCredentialParameter(parameter), !isAccountParameter(parameter) else { continue }
             result += "&"
             result += parameter
         }
+    }
+
+    // MARK: The account
+
+    /// The value of the first `from_appid` parameter (name compared after percent-decoding), as sent; `nil` when
+    /// there is none. An empty value is returned empty (no account has it).
+    public static func fromAppid(in query: Substring?) -> Substring? {
+        guard let query else { return nil }
+        for parameter in query.utf8.split(separator: ByteClass.ampersand) {
+            let parameter = Substring(parameter)
+            guard isAccountParameter(parameter) else { continue }
+            let bytes = parameter.utf8
+            guard let equals = bytes.firstIndex(of: ByteClass.equals) else { return parameter[parameter.endIndex...] }
+            return parameter[bytes.index(after: equals)...]
+        }
+        return nil
+    }
+
+    static func isAccountParameter(_ parameter: Substring) -> Bool {
+        let bytes = parameter.utf8
+        return decodedEquals(bytes[..<(bytes.firstIndex(of: ByteClass.equals) ?? bytes.endIndex)], accountParameterName.utf8)
     }
 
     // MARK: Caller credentials

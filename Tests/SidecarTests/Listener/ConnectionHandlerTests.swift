@@ -35,22 +35,32 @@ import Testing
                 .init(paths: try PathWhitelist.parse("/echo/*\n").get().whitelist, loadedAt: 0, file: "test"))
             let redactor = Redactor(secrets: [])
             let nowhere = "http://127.0.0.1:9"
+            let tokenSettings = SidecarConfiguration.Token(
+                mode: .stable, file: "/nonexistent/token", fileMode: 0o600, refreshInterval: 600, metadataFile: nil)
+            let tokenFile = TokenFileWriter(path: tokenSettings.file, mode: 0o600, metadataPath: nil, tokenMode: .stable)
+            let accountMetrics = metrics.account("wx")
             let refresher = TokenRefresher(
                 endpoint: TokenEndpoint(mode: .stable, appid: "wx", secret: "secret", baseURL: nowhere, timeout: 1, client: client),
-                probe: TokenProbe(baseURL: nowhere, timeout: 1, client: client), state: tokens,
-                file: TokenFileWriter(path: "/nonexistent/token", mode: 0o600, metadataPath: nil, tokenMode: .stable),
-                policy: RefreshPolicy(), metrics: metrics, redactor: redactor, logger: logger)
+                probe: TokenProbe(baseURL: nowhere, timeout: 1, client: client), state: tokens, file: tokenFile,
+                policy: RefreshPolicy(), metrics: accountMetrics, redactor: redactor, logger: logger)
+            let settings = SidecarConfiguration.Account(
+                name: "default", appid: "wx", kind: .miniprogram,
+                secret: .init(value: "secret", origin: "test"), token: tokenSettings, whitelist: .init(file: "test"),
+                rateLimits: [], tickets: [], ticketFiles: [:], keyPrefix: "")
+            let accounts = AccountDirectory(all: [
+                ServedAccount(
+                    name: "default", appid: "wx", kind: .miniprogram, tokens: tokens, refresher: refresher,
+                    whitelist: whitelist, metrics: accountMetrics, configuration: settings, tokenFile: tokenFile,
+                    quota: QuotaGuard(rules: [], metrics: accountMetrics))
+            ])
             let forwarder = ProxyForwarder(
-                settings: .init(baseURL: nowhere, timeout: 1, maxBodyBytes: 1 << 20), client: client, tokens: tokens,
-                refresher: refresher, whitelist: whitelist, quota: QuotaGuard(rules: [], metrics: metrics),
+                settings: .init(baseURL: nowhere, timeout: 1, maxBodyBytes: 1 << 20), client: client, accounts: accounts,
                 metrics: metrics, redactor: redactor)
             ledger = RequestLedger(
                 gate: CallerGate(.init()), maxConcurrentRequests: maxConcurrentRequests, metrics: metrics, logger: logger)
-            let status = StatusReporter(
-                appid: "wx", mode: .stable, tokenFile: "/nonexistent/token", upstream: nowhere, tokens: tokens,
-                whitelist: whitelist, client: client, redactor: redactor, startedAt: 0)
+            let status = StatusReporter(accounts: accounts, upstream: nowhere, client: client, redactor: redactor, startedAt: 0)
             let services = ConnectionHandler.Services(
-                forwarder: forwarder, admin: AdminEndpoints(tokens: tokens, whitelist: whitelist, metrics: metrics, status: status),
+                forwarder: forwarder, admin: AdminEndpoints(accounts: accounts, metrics: metrics, status: status),
                 ledger: ledger, budget: BodyBudget(limit: 1 << 20), cap: ConnectionCap(configured: 16),
                 limits: .init(idleTimeout: ConnectionHandlerTests.idle.nanoseconds, headerTimeout: ConnectionHandlerTests.header.nanoseconds))
             let pipeline = channel.pipeline.syncOperations

@@ -9,25 +9,29 @@ import Testing
 /// back the same object each time, so the hot path never looks anything up in the registry; and what
 /// `/-/metrics` shows is what it showed when every use went through the registry.
 @Suite struct SidecarMetricsTests {
+    static let appid = "wx0123456789abcdef"
+
     @Test func everyAccessorReturnsTheSameHandleEachTime() {
         let metrics = SidecarMetrics()
-        #expect(metrics.tokenRefreshes("success") === metrics.tokenRefreshes("success"))
-        #expect(metrics.tokenExpiresIn === metrics.tokenExpiresIn)
-        #expect(metrics.tokenFileWrites("error") === metrics.tokenFileWrites("error"))
-        #expect(metrics.tokenForcedRefreshes("too_soon") === metrics.tokenForcedRefreshes("too_soon"))
+        let account = metrics.account(Self.appid)
+        #expect(account.tokenRefreshes("success") === account.tokenRefreshes("success"))
+        #expect(account.tokenExpiresIn === account.tokenExpiresIn)
+        #expect(account.tokenFileWrites("error") === account.tokenFileWrites("error"))
+        #expect(account.tokenForcedRefreshes("too_soon") === account.tokenForcedRefreshes("too_soon"))
         #expect(metrics.requests(path: "/echo/*", status: 200) === metrics.requests(path: "/echo/*", status: 200))
         #expect(metrics.requestDuration === metrics.requestDuration)
         #expect(metrics.upstreamErrors("timeout") === metrics.upstreamErrors("timeout"))
         #expect(metrics.upstreamCancelled === metrics.upstreamCancelled)
         #expect(metrics.whitelistEntries === metrics.whitelistEntries)
         #expect(metrics.whitelistReloads("error") === metrics.whitelistReloads("error"))
-        #expect(metrics.rateLimited("/echo/*") === metrics.rateLimited("/echo/*"))
+        #expect(account.rateLimited("/echo/*") === account.rateLimited("/echo/*"))
         #expect(metrics.callersRefused("caller_key_missing") === metrics.callersRefused("caller_key_missing"))
     }
 
     /// Were an accessor a registry lookup, the registry would make a new handle once it had forgotten the old one.
     @Test func aHandleOnceMadeIsKeptAndTheRegistryIsNotAskedAgain() {
         let metrics = SidecarMetrics()
+        let account = metrics.account(Self.appid)
         let registry = metrics.registry
         func kept(_ counter: () -> Counter) -> Bool {
             let first = counter()
@@ -39,16 +43,16 @@ import Testing
             registry.unregisterGauge(first)
             return gauge() === first
         }
-        #expect(kept { metrics.tokenRefreshes("success") })
-        #expect(kept { metrics.tokenFileWrites("written") })
-        #expect(kept { metrics.tokenForcedRefreshes("done") })
+        #expect(kept { account.tokenRefreshes("success") })
+        #expect(kept { account.tokenFileWrites("written") })
+        #expect(kept { account.tokenForcedRefreshes("done") })
         #expect(kept { metrics.requests(path: "/wxa/msg_sec_check", status: 200) })
         #expect(kept { metrics.upstreamErrors("tls") })
         #expect(kept { metrics.upstreamCancelled })
         #expect(kept { metrics.whitelistReloads("success") })
-        #expect(kept { metrics.rateLimited("/wxa/getwxacode") })
+        #expect(kept { account.rateLimited("/wxa/getwxacode") })
         #expect(kept { metrics.callersRefused("too_many_requests") })
-        #expect(kept { metrics.tokenExpiresIn })
+
         #expect(kept { metrics.whitelistEntries })
         let duration = metrics.requestDuration
         registry.unregisterDurationHistogram(duration)
@@ -57,7 +61,9 @@ import Testing
 
     @Test func eachLabelValueHasAHandleOfItsOwn() {
         let metrics = SidecarMetrics()
-        #expect(metrics.tokenRefreshes("success") !== metrics.tokenRefreshes("error"))
+        let account = metrics.account(Self.appid)
+        #expect(account.tokenRefreshes("success") !== metrics.account("wxother").tokenRefreshes("success"))
+        #expect(account.tokenRefreshes("success") !== account.tokenRefreshes("error"))
         #expect(metrics.requests(path: "/echo/*", status: 200) !== metrics.requests(path: "/echo/*", status: 403))
         #expect(metrics.upstreamErrors("timeout") !== metrics.upstreamErrors("connect"))
         #expect(metrics.callersRefused("caller_not_allowed") !== metrics.callersRefused("too_many_requests"))
@@ -73,14 +79,15 @@ import Testing
 
     /// Every metric used twice, each use through its accessor.
     static func useEveryMetricTwice(_ metrics: SidecarMetrics) {
+        let account = metrics.account(appid)
         for _ in 0..<2 {
-            metrics.tokenRefreshes("success").increment()
-            metrics.tokenRefreshes("error").increment(by: Int64(2))
-            metrics.tokenExpiresIn.set(Double(7100))
-            metrics.tokenFileWrites("written").increment()
-            metrics.tokenFileWrites("error").increment()
-            metrics.tokenForcedRefreshes("too_soon").increment()
-            metrics.tokenRecoveries[.shared]?.increment()
+            account.tokenRefreshes("success").increment()
+            account.tokenRefreshes("error").increment(by: Int64(2))
+            account.tokenExpiresIn.set(Double(7100))
+            account.tokenFileWrites("written").increment()
+            account.tokenFileWrites("error").increment()
+            account.tokenForcedRefreshes("too_soon").increment()
+            account.tokenRecoveries[.shared]?.increment()
             metrics.answersScrubbed.increment()
             metrics.requests(path: "/wxa/msg_sec_check", status: 200).increment()
             metrics.requests(path: "denied", status: 403).increment()
@@ -89,7 +96,7 @@ import Testing
             metrics.upstreamCancelled.increment()
             metrics.whitelistEntries.set(Double(4))
             metrics.whitelistReloads("success").increment()
-            metrics.rateLimited("/echo/*").increment()
+            account.rateLimited("/echo/*").increment()
             metrics.callersRefused("caller_key_missing").increment()
         }
     }
@@ -99,8 +106,11 @@ import Testing
         String(decoding: metrics.render(), as: UTF8.self).split(separator: "\n").map(String.init).sorted()
     }
 
+    /// A new ``SidecarMetrics`` with one account made: every series dashboards expect exists, at zero.
     @Test func theExpositionAtStartIsWhatItWas() {
-        let lines = Self.lines(SidecarMetrics())
+        let metrics = SidecarMetrics()
+        _ = metrics.account(Self.appid)
+        let lines = Self.lines(metrics)
         #expect(lines == Self.expectedAtStart, "\(lines.joined(separator: "\n"))")
     }
 
@@ -115,9 +125,9 @@ import Testing
     static let expectedAtStart: [String] = [
         "# HELP wxsidecar_answers_scrubbed_total Upstream answers in which the sidecar replaced its own access_token (or a secret).",
         "# HELP wxsidecar_request_duration_seconds Time from receiving a request to answering it.",
-        "# HELP wxsidecar_token_expires_in_seconds Seconds until the held access_token expires; 0 when no valid token is held.",
+        "# HELP wxsidecar_token_expires_in_seconds Seconds until the account's access_token expires; 0 when no valid token is held.",
         "# HELP wxsidecar_token_recoveries_total Reports of a rejected access_token (40001/40014/42001) by how they ended.",
-        "# HELP wxsidecar_token_refreshes_total Token fetches by result: success, error (transient), config_error.",
+        "# HELP wxsidecar_token_refreshes_total Token fetches by account and result: success, error (transient), config_error.",
         "# HELP wxsidecar_whitelist_reloads_total Whitelist reloads by result: success, error (the previous whitelist stays in force).",
         "# TYPE wxsidecar_answers_scrubbed_total counter",
         "# TYPE wxsidecar_request_duration_seconds histogram",
@@ -143,20 +153,20 @@ import Testing
         #"wxsidecar_request_duration_seconds_bucket{le="5.0"} 0"#,
         "wxsidecar_request_duration_seconds_count 0",
         "wxsidecar_request_duration_seconds_sum 0.0",
-        "wxsidecar_token_expires_in_seconds 0.0",
-        #"wxsidecar_token_recoveries_total{result="fetched_newer"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="force_failed"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="force_refused"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="forced"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="newer_token_held"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="not_current"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="probe_failed"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="shared"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="throttled"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="token_alive"} 0"#,
-        #"wxsidecar_token_refreshes_total{result="config_error"} 0"#,
-        #"wxsidecar_token_refreshes_total{result="error"} 0"#,
-        #"wxsidecar_token_refreshes_total{result="success"} 0"#,
+        #"wxsidecar_token_expires_in_seconds{appid="wx0123456789abcdef"} 0.0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="fetched_newer"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="force_failed"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="force_refused"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="forced"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="newer_token_held"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="not_current"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="probe_failed"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="shared"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="throttled"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="token_alive"} 0"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="config_error"} 0"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="error"} 0"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="success"} 0"#,
         #"wxsidecar_whitelist_reloads_total{result="error"} 0"#,
         #"wxsidecar_whitelist_reloads_total{result="success"} 0"#,
     ]
@@ -166,14 +176,14 @@ import Testing
     static let expected: [String] = [
         "# HELP wxsidecar_answers_scrubbed_total Upstream answers in which the sidecar replaced its own access_token (or a secret).",
         "# HELP wxsidecar_callers_refused_total Requests refused before any work: caller_not_allowed, caller_key_missing, too_many_requests.",
-        "# HELP wxsidecar_rate_limited_total Calls refused with 429/45011 by the sidecar's rate_limits, by rule path.",
+        "# HELP wxsidecar_rate_limited_total Calls refused with 429/45011 by the sidecar's rate_limits, by account and rule path.",
         "# HELP wxsidecar_request_duration_seconds Time from receiving a request to answering it.",
         "# HELP wxsidecar_requests_total Requests answered, by whitelist entry (or denied/invalid/admin) and HTTP status.",
-        "# HELP wxsidecar_token_expires_in_seconds Seconds until the held access_token expires; 0 when no valid token is held.",
-        "# HELP wxsidecar_token_file_writes_total Token file replacements by result: written, error, removed.",
-        "# HELP wxsidecar_token_forced_refreshes_total Forced token refreshes for 40001 recovery, by result: done, too_soon, daily_limit.",
+        "# HELP wxsidecar_token_expires_in_seconds Seconds until the account's access_token expires; 0 when no valid token is held.",
+        "# HELP wxsidecar_token_file_writes_total Token and ticket file replacements by account and result: written, error, removed.",
+        "# HELP wxsidecar_token_forced_refreshes_total Forced token refreshes for 40001 recovery, by account and result: done, too_soon, daily_limit.",
         "# HELP wxsidecar_token_recoveries_total Reports of a rejected access_token (40001/40014/42001) by how they ended.",
-        "# HELP wxsidecar_token_refreshes_total Token fetches by result: success, error (transient), config_error.",
+        "# HELP wxsidecar_token_refreshes_total Token fetches by account and result: success, error (transient), config_error.",
         "# HELP wxsidecar_upstream_cancelled_total Upstream calls cancelled because the caller closed its connection before the answer.",
         "# HELP wxsidecar_upstream_errors_total Upstream failures by kind: timeout, connect, resolve, tls, reset, empty_reply, token_invalid, …",
         "# HELP wxsidecar_whitelist_entries Entries in the whitelist in force.",
@@ -194,7 +204,7 @@ import Testing
         "# TYPE wxsidecar_whitelist_reloads_total counter",
         "wxsidecar_answers_scrubbed_total 2",
         #"wxsidecar_callers_refused_total{reason="caller_key_missing"} 2"#,
-        #"wxsidecar_rate_limited_total{rule="/echo/*"} 2"#,
+        #"wxsidecar_rate_limited_total{appid="wx0123456789abcdef",rule="/echo/*"} 2"#,
         #"wxsidecar_request_duration_seconds_bucket{le="+Inf"} 2"#,
         #"wxsidecar_request_duration_seconds_bucket{le="0.0005"} 0"#,
         #"wxsidecar_request_duration_seconds_bucket{le="0.001"} 0"#,
@@ -214,23 +224,23 @@ import Testing
         "wxsidecar_request_duration_seconds_sum 0.006",
         #"wxsidecar_requests_total{path="/wxa/msg_sec_check",status="200"} 2"#,
         #"wxsidecar_requests_total{path="denied",status="403"} 2"#,
-        "wxsidecar_token_expires_in_seconds 7100.0",
-        #"wxsidecar_token_file_writes_total{result="error"} 2"#,
-        #"wxsidecar_token_file_writes_total{result="written"} 2"#,
-        #"wxsidecar_token_forced_refreshes_total{result="too_soon"} 2"#,
-        #"wxsidecar_token_recoveries_total{result="fetched_newer"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="force_failed"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="force_refused"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="forced"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="newer_token_held"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="not_current"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="probe_failed"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="shared"} 2"#,
-        #"wxsidecar_token_recoveries_total{result="throttled"} 0"#,
-        #"wxsidecar_token_recoveries_total{result="token_alive"} 0"#,
-        #"wxsidecar_token_refreshes_total{result="config_error"} 0"#,
-        #"wxsidecar_token_refreshes_total{result="error"} 4"#,
-        #"wxsidecar_token_refreshes_total{result="success"} 2"#,
+        #"wxsidecar_token_expires_in_seconds{appid="wx0123456789abcdef"} 7100.0"#,
+        #"wxsidecar_token_file_writes_total{appid="wx0123456789abcdef",result="error"} 2"#,
+        #"wxsidecar_token_file_writes_total{appid="wx0123456789abcdef",result="written"} 2"#,
+        #"wxsidecar_token_forced_refreshes_total{appid="wx0123456789abcdef",result="too_soon"} 2"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="fetched_newer"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="force_failed"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="force_refused"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="forced"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="newer_token_held"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="not_current"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="probe_failed"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="shared"} 2"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="throttled"} 0"#,
+        #"wxsidecar_token_recoveries_total{appid="wx0123456789abcdef",result="token_alive"} 0"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="config_error"} 0"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="error"} 4"#,
+        #"wxsidecar_token_refreshes_total{appid="wx0123456789abcdef",result="success"} 2"#,
         "wxsidecar_upstream_cancelled_total 2",
         #"wxsidecar_upstream_errors_total{kind="timeout"} 2"#,
         "wxsidecar_whitelist_entries 4.0",

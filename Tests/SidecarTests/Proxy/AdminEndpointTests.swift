@@ -54,15 +54,14 @@ import WeChatEmulator
                 #"wxsidecar_requests_total{path="invalid",status="400"} 1"#,
                 "wxsidecar_request_duration_seconds_bucket",
                 "wxsidecar_request_duration_seconds_count",
-                #"wxsidecar_token_refreshes_total{result="success"} 1"#,
                 "wxsidecar_whitelist_entries 4",
                 #"wxsidecar_whitelist_reloads_total{result="error"} 0"#,
                 #"wxsidecar_upstream_errors_total"#,
             ] where !(expected == "wxsidecar_upstream_errors_total") {
                 #expect(text.contains(expected), "missing \(expected)")
             }
-            let expiresLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("wxsidecar_token_expires_in_seconds ") })
-            #expect((Double(expiresLine.split(separator: " ")[1]) ?? 0) > 7000)
+            #expect(MetricText.value(of: #"wxsidecar_token_refreshes_total{result="success"}"#, in: text) == 1)
+            #expect(MetricText.value(of: "wxsidecar_token_expires_in_seconds{appid=\"\(harness.app.configuration.appid)\"}", in: text) > 7000)
         }
     }
 

@@ -61,10 +61,10 @@ import WeChatEmulator
         let outside = try SocketAddress(ipAddress: "192.168.7.7", port: 5000)
         let inside = try SocketAddress(ipAddress: "10.20.30.40", port: 5000)
         let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 5000)
-        #expect(gate.check(remote: outside, sentKey: nil, rawTarget: "/echo/x")?.status == 403)
-        #expect(gate.check(remote: inside, sentKey: nil, rawTarget: "/echo/x") == nil)
-        #expect(gate.check(remote: loopback, sentKey: nil, rawTarget: "/echo/x") == nil)
-        #expect(gate.check(remote: outside, sentKey: nil, rawTarget: "/-/healthy")?.status == 403)
+        #expect(gate.check(remote: outside, sentKey: nil, rawTarget: "/echo/x").refusal?.status == 403)
+        #expect(gate.check(remote: inside, sentKey: nil, rawTarget: "/echo/x").refusal == nil)
+        #expect(gate.check(remote: loopback, sentKey: nil, rawTarget: "/echo/x").refusal == nil)
+        #expect(gate.check(remote: outside, sentKey: nil, rawTarget: "/-/healthy").refusal?.status == 403)
     }
 
     @Test func oversizedHeadersAre400() async throws {
@@ -126,7 +126,7 @@ import WeChatEmulator
             #expect(harness.emulator.knobs.stats.requests(to: "/echo/3") == 0)
             #expect(try await harness.send("POST", "/wxa/msg_sec_check", body: "{}").status == 200)
             let metrics = try await harness.send("GET", "/-/metrics").text
-            #expect(metrics.contains(#"wxsidecar_rate_limited_total{rule="/echo/*"} 1"#))
+            #expect(MetricText.value(of: #"wxsidecar_rate_limited_total{rule="/echo/*"}"#, in: metrics) == 1)
         }
     }
 }

@@ -140,8 +140,7 @@ import WeChatEmulator
             #expect(await harness.app.refresher.recover(from: recovered.value) == nil)
             #expect(harness.emulator.knobs.stats.forceRefreshRequests == 1)
             #expect(harness.app.tokens.current.forcesUsed == 1)
-            #expect(String(decoding: harness.app.metrics.render(), as: UTF8.self)
-                .contains(#"wxsidecar_token_forced_refreshes_total{result="too_soon"} 1"#))
+            #expect(harness.metric(#"wxsidecar_token_forced_refreshes_total{result="too_soon"}"#) == 1)
         }
     }
 
