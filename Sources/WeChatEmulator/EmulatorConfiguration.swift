@@ -1,7 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-/// How a `WeChatEmulator` listens and which credentials it accepts.
+/// How a `WeChatEmulator` listens and which accounts (appid and secret) it serves.
 public struct EmulatorConfiguration: Sendable, Hashable {
     /// PEM files for serving HTTPS.
     public struct TLSFiles: Sendable, Hashable {
@@ -26,17 +26,22 @@ public struct EmulatorConfiguration: Sendable, Hashable {
     /// When set, the emulator speaks HTTPS with these files; otherwise plain HTTP.
     public var tls: TLSFiles?
 
-    // MARK: Credentials
+    // MARK: Accounts
 
-    /// The only appid the token endpoints accept.
+    /// The primary account's appid: the account the knobs mean when they name none.
     public var appid: String
-    /// The only secret the token endpoints accept. Never logged.
+    /// The primary account's secret. Never logged.
     public var secret: String
+    /// The other accounts served beside the primary one, each with its own tokens and tickets. An appid listed
+    /// twice (or equal to the primary one) keeps its first secret.
+    public var otherAccounts: [EmulatorAccount]
 
     // MARK: Initial settings
 
     /// Lifetime of issued tokens in seconds (knob: `setTokenLifetime`).
     public var tokenLifetime: Int
+    /// Lifetime of issued JS-SDK tickets in seconds (knob: `setTicketLifetime`).
+    public var ticketLifetime: Int
     /// Seconds a superseded token keeps working, and the stable rotation window (knob: `setOverlap`).
     public var overlap: Int
     /// Default size in bytes of a `getwxacode` image (knob: `setImageBytes`).
@@ -49,7 +54,9 @@ public struct EmulatorConfiguration: Sendable, Hashable {
         tls: TLSFiles? = nil,
         appid: String = "wx0123456789abcdef",
         secret: String = "emulator-secret",
+        otherAccounts: [EmulatorAccount] = [],
         tokenLifetime: Int = 7200,
+        ticketLifetime: Int = 7200,
         overlap: Int = 300,
         imageBytes: Int = 2048
     ) {
@@ -58,16 +65,26 @@ public struct EmulatorConfiguration: Sendable, Hashable {
         self.tls = tls
         self.appid = appid
         self.secret = secret
+        self.otherAccounts = otherAccounts
         self.tokenLifetime = tokenLifetime
+        self.ticketLifetime = ticketLifetime
         self.overlap = overlap
         self.imageBytes = imageBytes
     }
 
+    /// Every account served, the primary one first, each appid once.
+    public var accounts: [EmulatorAccount] {
+        var seen: Set<String> = []
+        return ([EmulatorAccount(appid: appid, secret: secret)] + otherAccounts).filter { seen.insert($0.appid).inserted }
+    }
+
     /// The knob settings this configuration starts with.
     var settings: EmulatorSettings {
-        EmulatorSettings(
-            tokenLifetime: max(1, tokenLifetime), overlap: max(0, overlap),
-            imageBytes: WxaCodeImage.clampedSize(imageBytes))
+        var settings = EmulatorSettings()
+        EmulatorSettingsUpdate(
+            tokenLifetime: tokenLifetime, overlap: overlap, imageBytes: imageBytes, ticketLifetime: ticketLifetime
+        ).apply(to: &settings)
+        return settings
     }
 }
 
@@ -77,7 +94,8 @@ extension EmulatorConfiguration: CustomStringConvertible {
     /// A one-line summary with the secret redacted.
     public var description: String {
         let scheme = tls == nil ? "http" : "https"
-        return "\(scheme)://\(host):\(port) appid=\(appid) secret=<redacted> lifetime=\(tokenLifetime)s "
-            + "overlap=\(overlap)s image=\(imageBytes)B"
+        let appids = accounts.map(\.appid).joined(separator: ",")
+        return "\(scheme)://\(host):\(port) appids=\(appids) secrets=<redacted> lifetime=\(tokenLifetime)s "
+            + "ticket_lifetime=\(ticketLifetime)s overlap=\(overlap)s image=\(imageBytes)B"
     }
 }

@@ -20,7 +20,7 @@ import ServiceLifecycle
 /// let port = try await emulator.waitUntilListening()
 /// ```
 public final class WeChatEmulator: Service, Sendable {
-    /// How the emulator listens and which credentials it accepts.
+    /// How the emulator listens and which accounts it serves.
     public let configuration: EmulatorConfiguration
     /// The test controls.
     public let knobs: EmulatorKnobs
@@ -31,7 +31,7 @@ public final class WeChatEmulator: Service, Sendable {
     /// Creates an emulator; nothing listens until `run()`.
     public init(configuration: EmulatorConfiguration = EmulatorConfiguration(), logger: Logger) {
         self.configuration = configuration
-        self.knobs = EmulatorKnobs(settings: configuration.settings)
+        self.knobs = EmulatorKnobs(settings: configuration.settings, appids: configuration.accounts.map(\.appid))
         self.logger = logger
     }
 

@@ -14,8 +14,8 @@ struct EmulateCommand: AsyncParsableCommand {
         commandName: "emulate",
         abstract: "Run the built-in WeChat API emulator (a fake api.weixin.qq.com) for tests and local development.",
         discussion: """
-            Token endpoints, /wxa/msg_sec_check, /wxa/getwxacode, /tcb/invokecloudfunction and an echo for other
-            paths, with WeChat's errcodes. Knobs for tests and demos live under /-/emulator/ (see docs/emulator.md).
+            Token endpoints for one or more accounts, /cgi-bin/ticket/getticket, /wxa/msg_sec_check,
+            /wxa/getwxacode, /tcb/invokecloudfunction and an echo for other paths, with WeChat's errcodes. Knobs for tests and demos live under /-/emulator/ (see docs/emulator.md).
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
@@ -27,14 +27,23 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: "The AppID the emulator accepts.")
+    @Option(help: "The primary account's AppID (the account the knobs mean when they name none).")
     var appid = "wx0123456789abcdef"
 
-    @Option(help: "The AppSecret the emulator accepts.")
+    @Option(help: "The primary account's AppSecret.")
     var secret = "emulator-secret"
+
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp(
+            "Another account to serve, with its own tokens and tickets (repeatable).", valueName: "appid:secret"))
+    var accounts: [String] = []
 
     @Option(help: ArgumentHelp("Lifetime of each token, in seconds.", valueName: "seconds"))
     var tokenLifetime = 7200
+
+    @Option(help: ArgumentHelp("Lifetime of each JS-SDK ticket, in seconds.", valueName: "seconds"))
+    var ticketLifetime = 7200
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -43,6 +52,18 @@ struct EmulateCommand: AsyncParsableCommand {
         guard HostPort(listen) != nil else {
             throw ValidationError("--listen must be host:port, got \"\(listen)\"")
         }
+        for account in accounts where Self.account(account) == nil {
+            throw ValidationError("--account must be appid:secret, both non-empty")
+        }
+    }
+
+    /// `appid:secret` as `--account` takes it (the secret may contain colons).
+    static func account(_ text: String) -> EmulatorAccount? {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let appid = String(text[..<colon])
+        let secret = String(text[text.index(after: colon)...])
+        guard !appid.isEmpty, !secret.isEmpty else { return nil }
+        return EmulatorAccount(appid: appid, secret: secret)
     }
 
     func run() async throws {
@@ -53,7 +74,8 @@ struct EmulateCommand: AsyncParsableCommand {
             configuration: EmulatorConfiguration(
                 host: address.host, port: address.port,
                 tls: tlsCert.map { EmulatorConfiguration.TLSFiles(certificatePath: $0, privateKeyPath: tlsKey!) },
-                appid: appid, secret: secret, tokenLifetime: tokenLifetime),
+                appid: appid, secret: secret, otherAccounts: accounts.compactMap(Self.account),
+                tokenLifetime: tokenLifetime, ticketLifetime: ticketLifetime),
             logger: logger)
         let group = ServiceGroup(services: [emulator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

@@ -56,23 +56,41 @@ public struct RunningEmulator: Sendable {
 
     // MARK: Tokens
 
-    /// Fetches a classic token.
-    public func classicToken() async throws -> String {
+    /// Fetches a classic token of `account` (the primary account by default).
+    public func classicToken(account: EmulatorAccount? = nil) async throws -> String {
+        let account = account ?? primaryAccount
         let response = try await get(
-            "/cgi-bin/token?grant_type=client_credential&appid=\(configuration.appid)&secret=\(configuration.secret)")
+            "/cgi-bin/token?grant_type=client_credential&appid=\(account.appid)&secret=\(account.secret)")
         return try requireString(response.json["access_token"])
     }
 
-    /// Fetches the stable token.
-    public func stableToken(force: Bool = false) async throws -> (token: String, expiresIn: Int) {
-        let response = try await post("/cgi-bin/stable_token", json: stableBody(force: force))
+    /// Fetches the stable token of `account` (the primary account by default).
+    public func stableToken(
+        force: Bool = false, account: EmulatorAccount? = nil
+    ) async throws -> (token: String, expiresIn: Int) {
+        let response = try await post("/cgi-bin/stable_token", json: stableBody(force: force, account: account))
         let json = response.json
         return (try requireString(json["access_token"]), json["expires_in"] as? Int ?? -1)
     }
 
-    /// A stable token request body with the right credentials.
-    public func stableBody(force: Bool = false) -> String {
-        #"{"grant_type":"client_credential","appid":"\#(configuration.appid)","secret":"\#(configuration.secret)","force_refresh":\#(force)}"#
+    /// A stable token request body with the credentials of `account` (the primary account by default).
+    public func stableBody(force: Bool = false, account: EmulatorAccount? = nil) -> String {
+        let account = account ?? primaryAccount
+        return #"{"grant_type":"client_credential","appid":"\#(account.appid)","secret":"\#(account.secret)","force_refresh":\#(force)}"#
+    }
+
+    /// The primary account's credentials.
+    public var primaryAccount: EmulatorAccount {
+        EmulatorAccount(appid: configuration.appid, secret: configuration.secret)
+    }
+
+    // MARK: Tickets
+
+    /// Fetches a ticket of `type` (`jsapi`, `wx_card`) with `token`; `nil` when the answer has none.
+    public func ticket(_ type: String, token: String) async throws -> (ticket: String, expiresIn: Int)? {
+        let json = try await get("/cgi-bin/ticket/getticket?access_token=\(token)&type=\(type)").json
+        guard let ticket = json["ticket"] as? String else { return nil }
+        return (ticket, json["expires_in"] as? Int ?? -1)
     }
 }
 

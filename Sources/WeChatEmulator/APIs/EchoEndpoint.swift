@@ -7,11 +7,12 @@ import Foundation
 /// request as received, so proxy tests can check what was forwarded.
 ///
 /// ```json
-/// {"errcode":0,"errmsg":"ok","request_id":"..","method":"POST","path":"/x/y","query":"a=1&access_token=..",
-///  "host":"127.0.0.1:8080","headers":{"content-type":"application/json"},"body_length":12,"body":"..",
-///  "body_base64":null}
+/// {"errcode":0,"errmsg":"ok","request_id":"..","appid":"wx..","method":"POST","path":"/x/y",
+///  "query":"a=1&access_token=..","host":"127.0.0.1:8080","headers":{"content-type":"application/json"},
+///  "body_length":12,"body":"..","body_base64":null}
 /// ```
 ///
+/// `appid` is the account the `access_token` belongs to: the account the call ran as.
 /// `query` is the raw query exactly as received (`null` when the target had no `?`). Header names are
 /// lowercased; repeated headers are joined with `", "`; the Host header appears as `host`. `body` is the body as
 /// text when it is valid UTF-8, else `null` with `body_base64` set.
@@ -21,6 +22,7 @@ enum EchoEndpoint {
         var errcode = 0
         var errmsg = "ok"
         var requestID: String
+        var appid: String?
         var method: String
         var path: String
         var query: String?
@@ -31,7 +33,7 @@ enum EchoEndpoint {
         var bodyBase64: String?
 
         enum CodingKeys: String, CodingKey {
-            case errcode, errmsg, method, path, query, host, headers, body
+            case errcode, errmsg, appid, method, path, query, host, headers, body
             case requestID = "request_id"
             case bodyLength = "body_length"
             case bodyBase64 = "body_base64"
@@ -50,6 +52,7 @@ enum EchoEndpoint {
         let text = String(validating: bytes, as: UTF8.self)
         let answer = Answer(
             requestID: exchange.requestID,
+            appid: exchange.appid,
             method: request.method,
             path: request.path,
             query: request.rawQuery,

@@ -5,7 +5,8 @@ import Logging
 
 /// `POST /cgi-bin/stable_token` with `{"grant_type":"client_credential","appid":..,"secret":..,"force_refresh":false}`.
 ///
-/// Answers the current stable token with its remaining `expires_in` (rules in `TokenBook+Stable.swift`).
+/// Answers the current stable token of that appid with its remaining `expires_in` (rules in
+/// `TokenBook+Stable.swift`); each appid has its own token, rotation and force budget.
 /// Non-POST → 43002; a body that is not such JSON → 47001; credentials as for the classic endpoint;
 /// more than 20 effective forces in a Beijing day → 45009.
 enum StableTokenEndpoint {
@@ -34,15 +35,17 @@ enum StableTokenEndpoint {
         guard let body = exchange.request.decodeJSON(Body.self) else {
             return exchange.error(.dataFormat)
         }
-        if let error = CredentialCheck.error(
-            grantType: body.grantType, appid: body.appid, secret: body.secret,
-            configuration: exchange.configuration)
-        {
+        let appid: String
+        do {
+            appid = try CredentialCheck.appid(
+                grantType: body.grantType, appid: body.appid, secret: body.secret,
+                configuration: exchange.configuration)
+        } catch {
             return exchange.error(error)
         }
         let force = body.forceRefresh ?? false
         let outcome = exchange.knobs.withState { state, now in
-            let outcome = state.tokens.stableToken(forceRefresh: force, at: now)
+            let outcome = state.withAccount(appid) { $0.tokens.stableToken(forceRefresh: force, at: now) }
             state.stats.record(outcome, forced: force)
             return outcome
         }

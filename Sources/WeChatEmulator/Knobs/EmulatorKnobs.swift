@@ -4,18 +4,24 @@
 import Foundation
 import Synchronization
 
-/// The test controls of a running emulator: clock, token settings, invalidation, faults and counters.
+/// The test controls of a running emulator: clock, token and ticket settings, invalidation, faults and counters.
+///
+/// A method that takes no appid means the primary account (`EmulatorConfiguration.appid`), except
+/// `invalidateAllTokens()` and `invalidateAllTickets()`, which mean every account.
 ///
 /// All methods are synchronous and thread-safe (one lock around the whole state). The same controls are
 /// reachable over HTTP under `/-/emulator/` (see `KnobEndpoints`).
 public final class EmulatorKnobs: Sendable {
     private let state: Mutex<EmulatorState>
     private let initialSettings: EmulatorSettings
+    /// The appids served, the primary one first.
+    public let appids: [String]
 
-    /// Creates knobs over a fresh state with `settings`.
-    public init(settings: EmulatorSettings = EmulatorSettings()) {
+    /// Creates knobs over a fresh state with `settings`, serving `appids` (the primary one first).
+    public init(settings: EmulatorSettings = EmulatorSettings(), appids: [String] = [EmulatorConfiguration().appid]) {
         self.initialSettings = settings
-        self.state = Mutex(EmulatorState(settings: settings))
+        self.appids = appids
+        self.state = Mutex(EmulatorState(settings: settings, appids: appids))
     }
 
     // MARK: Clock
@@ -52,6 +58,11 @@ public final class EmulatorKnobs: Sendable {
         update(EmulatorSettingsUpdate(overlap: seconds))
     }
 
+    /// Sets the lifetime of tickets issued from now on (existing tickets keep theirs).
+    public func setTicketLifetime(_ seconds: Int) {
+        update(EmulatorSettingsUpdate(ticketLifetime: seconds))
+    }
+
     /// Sets the default `getwxacode` image size.
     public func setImageBytes(_ bytes: Int) {
         update(EmulatorSettingsUpdate(imageBytes: bytes))
@@ -70,19 +81,50 @@ public final class EmulatorKnobs: Sendable {
 
     // MARK: Tokens
 
-    /// Kills every token issued so far: each then answers 40001. The next token call issues a new one.
+    /// Kills every token issued so far, of every account: each then answers 40001. The next token call issues a
+    /// new one.
     public func invalidateAllTokens() {
-        state.withLock { $0.tokens.invalidateAll() }
+        state.withLock { $0.updateAccounts(nil) { $0.tokens.invalidateAll() } }
     }
 
-    /// The latest live token of `pool`, with its remaining lifetime, if any.
-    public func currentToken(_ pool: TokenPool) -> IssuedToken? {
-        withState { state, now in state.tokens.current(pool, at: now) }
+    /// Kills every token issued so far to the account `appid` (40001); the other accounts' tokens keep working.
+    public func invalidateTokens(appid: String) {
+        state.withLock { $0.updateAccounts(appid) { $0.tokens.invalidateAll() } }
     }
 
-    /// What a protected API would answer for `token` right now.
+    /// The latest live token of `pool` of the account `appid` (`nil`: the primary one), with its remaining
+    /// lifetime, if any.
+    public func currentToken(_ pool: TokenPool, appid: String? = nil) -> IssuedToken? {
+        withState { state, now in state.withAccount(appid) { $0.tokens.current(pool, at: now) } }
+    }
+
+    /// What a protected API would answer for `token` right now, whichever account it belongs to.
     public func check(token: String) -> TokenCheck {
-        withState { state, now in state.tokens.check(token, at: now) }
+        withState { state, now in state.check(token: token, at: now).0 }
+    }
+
+    /// The appid of the account `token` was issued to, while the emulator remembers it (alive, or dead less
+    /// than a day); `nil` for a token it never issued.
+    public func appid(ofToken token: String) -> String? {
+        state.withLock { $0.appid(ofToken: token) }
+    }
+
+    // MARK: Tickets
+
+    /// The current live ticket of `type` of the account `appid` (`nil`: the primary one), with its remaining
+    /// lifetime, if any.
+    public func currentTicket(_ type: TicketType, appid: String? = nil) -> IssuedTicket? {
+        withState { state, now in state.withAccount(appid) { $0.tickets.current(type, at: now) } }
+    }
+
+    /// Forgets the tickets of every account: the next `getticket` of each type issues a new one.
+    public func invalidateAllTickets() {
+        state.withLock { $0.updateAccounts(nil) { $0.tickets.invalidateAll() } }
+    }
+
+    /// Forgets the tickets of the account `appid`: its next `getticket` of each type issues a new one.
+    public func invalidateTickets(appid: String) {
+        state.withLock { $0.updateAccounts(appid) { $0.tickets.invalidateAll() } }
     }
 
     // MARK: Faults
@@ -116,9 +158,10 @@ public final class EmulatorKnobs: Sendable {
 
     // MARK: Reset
 
-    /// Returns to the state at start: initial settings, no tokens, no faults, zero counters, clock offset 0.
+    /// Returns to the state at start: initial settings, no tokens or tickets, no faults, zero counters, clock
+    /// offset 0.
     public func reset() {
-        state.withLock { $0 = EmulatorState(settings: initialSettings) }
+        state.withLock { $0 = EmulatorState(settings: initialSettings, appids: appids) }
     }
 
     // MARK: Internal access

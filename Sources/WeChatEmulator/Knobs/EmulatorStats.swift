@@ -10,6 +10,10 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
     public var requests = 0
     /// Requests by raw path (without the query).
     public var requestsByPath: [String: Int] = [:]
+    /// Requests by the appid they were made as, then by raw path. A request counts for an appid when its
+    /// `access_token` is one of that account's tokens (alive or not), or when it asks a token endpoint for that
+    /// (served) appid; requests with no such appid count only in `requestsByPath`.
+    public var requestsByAppID: [String: [String: Int]] = [:]
     /// Non-zero errcodes answered, by errcode (JSON keys are strings).
     public var errcodes: [Int: Int] = [:]
     /// Successful `GET /cgi-bin/token` calls (each issues a token).
@@ -24,6 +28,10 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
     public var forcedRotations = 0
     /// Forced refreshes ignored because the previous one was less than 30 s earlier.
     public var forcesTooSoon = 0
+    /// Successful `getticket` answers, by ticket type (`jsapi`, `wx_card`).
+    public var ticketGrants: [String: Int] = [:]
+    /// Tickets issued (first, after expiry or invalidation, or rotation near expiry).
+    public var ticketsIssued = 0
     /// Faults applied.
     public var faultsApplied = 0
     /// Requests held by a fault's delay right now; one whose caller hangs up leaves at once.
@@ -37,9 +45,25 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
         requestsByPath[path, default: 0]
     }
 
+    /// Requests counted for one path made as the account `appid`.
+    public func requests(to path: String, appid: String) -> Int {
+        requestsByAppID[appid]?[path] ?? 0
+    }
+
+    /// Requests counted for the account `appid`, all paths.
+    public func requests(appid: String) -> Int {
+        requestsByAppID[appid]?.values.reduce(0, +) ?? 0
+    }
+
+    /// Successful `getticket` answers for `type`.
+    public func ticketGrants(_ type: TicketType) -> Int {
+        ticketGrants[type.rawValue] ?? 0
+    }
+
     enum CodingKeys: String, CodingKey {
         case requests
         case requestsByPath = "requests_by_path"
+        case requestsByAppID = "requests_by_appid"
         case errcodes
         case classicTokensIssued = "classic_tokens_issued"
         case stableTokenGrants = "stable_token_grants"
@@ -47,6 +71,8 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
         case forceRefreshRequests = "force_refresh_requests"
         case forcedRotations = "forced_rotations"
         case forcesTooSoon = "forces_too_soon"
+        case ticketGrants = "ticket_grants"
+        case ticketsIssued = "tickets_issued"
         case faultsApplied = "faults_applied"
         case delayedInFlight = "delayed_in_flight"
     }

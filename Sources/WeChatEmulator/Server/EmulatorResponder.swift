@@ -44,8 +44,9 @@ struct EmulatorResponder: HTTPResponder {
         }
         // The query is never logged: it may hold the secret or a token.
         logger.debug("request", metadata: ["http.request.method": "\(request.method)", "url.path": "\(path)"])
+        let caller = RequestAccount(exchange.request)
         let fault = knobs.withState { state, _ in
-            state.count(path: path)
+            state.count(path: path, appid: state.appid(of: caller))
             let fault = state.faults.take(for: path)
             if fault != nil { state.stats.faultsApplied += 1 }
             return fault
@@ -71,7 +72,8 @@ struct EmulatorResponder: HTTPResponder {
 
     // MARK: Routing
 
-    /// The normal answer: token endpoints first, then the `access_token` check, then the modelled APIs or the echo.
+    /// The normal answer: token endpoints first, then the `access_token` check, then the modelled APIs or the echo;
+    /// an answer past the token check carries the token's appid in `x-emulator-appid`.
     static func route(_ exchange: Exchange) -> Reply {
         switch exchange.request.path {
         case ClassicTokenEndpoint.path:
@@ -81,9 +83,19 @@ struct EmulatorResponder: HTTPResponder {
         default:
             break
         }
-        if let error = exchange.accessTokenError() {
+        var exchange = exchange
+        do {
+            try exchange.authorize()
+        } catch {
             return exchange.error(error)
         }
+        var reply = api(exchange)
+        reply.headers[EmulatorHeaders.appIDField] = exchange.appid
+        return reply
+    }
+
+    /// The answer of a modelled API, or the echo, once the token check passed.
+    private static func api(_ exchange: Exchange) -> Reply {
         switch exchange.request.path {
         case MsgSecCheckEndpoint.path:
             return MsgSecCheckEndpoint.respond(to: exchange)
@@ -97,6 +109,8 @@ struct EmulatorResponder: HTTPResponder {
             return WxaCodeEndpoint.respond(to: exchange)
         case CloudFunctionEndpoint.path:
             return CloudFunctionEndpoint.respond(to: exchange)
+        case TicketEndpoint.path:
+            return TicketEndpoint.respond(to: exchange)
         default:
             return EchoEndpoint.respond(to: exchange)
         }

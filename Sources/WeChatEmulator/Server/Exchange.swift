@@ -4,36 +4,43 @@
 import Logging
 import NIOCore
 
-/// What an API handler gets: the request, the emulator's knobs and credentials, the request id and a logger.
+/// What an API handler gets: the request, the emulator's knobs and accounts, the request id and a logger.
 struct Exchange: Sendable {
     /// The request.
     var request: EmulatorRequest
     /// The emulator state.
     let knobs: EmulatorKnobs
-    /// The appid and secret the token endpoints accept.
+    /// The accounts (appid and secret) the token endpoints accept.
     let configuration: EmulatorConfiguration
     /// This request's id (also in the `x-emulator-request-id` header and in error `rid`s).
     let requestID: String
     /// A logger carrying the request id.
     let logger: Logger
+    /// The appid of the account the call runs as: set by `authorize()` for the APIs behind the token check.
+    var appid: String?
 
     /// A WeChat error reply carrying this request's id.
     func error(_ error: EmulatorErrcode) -> Reply {
         Reply.error(error, requestID: requestID)
     }
 
-    /// The `access_token` check every protected API starts with: `nil` when the token is good.
+    /// The `access_token` check every protected API starts with: records in `appid`, and returns, the account
+    /// the token belongs to (any served account's token is accepted).
     ///
     /// Missing or empty → 41001; never issued, invalidated, or superseded past its overlap → 40001;
     /// known but past its natural expiry → 42001.
-    func accessTokenError() -> EmulatorErrcode? {
+    @discardableResult
+    mutating func authorize() throws(EmulatorErrcode) -> String {
         guard let token = request.query["access_token"], !token.isEmpty else {
-            return .accessTokenMissing
+            throw .accessTokenMissing
         }
-        switch knobs.check(token: token) {
-        case .valid: return nil
-        case .expired: return .accessTokenExpired
-        case .invalid: return .invalidCredential
+        let (check, owner) = knobs.withState { state, now in state.check(token: token, at: now) }
+        switch (check, owner) {
+        case (.valid, let owner?):
+            appid = owner
+            return owner
+        case (.expired, _): throw .accessTokenExpired
+        default: throw .invalidCredential
         }
     }
 

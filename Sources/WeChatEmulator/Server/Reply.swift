@@ -72,5 +72,9 @@ public enum EmulatorHeaders {
     /// Every response carries its request id in this header.
     public static let requestID = "x-emulator-request-id"
 
+    /// Every answer past the `access_token` check carries the appid of the token's account in this header.
+    public static let appID = "x-emulator-appid"
+
     static let requestIDField = HTTPField.Name(requestID)!
+    static let appIDField = HTTPField.Name(appID)!
 }
