@@ -3,6 +3,7 @@
 
 import Foundation
 import Sidecar
+import SidecarCore
 import TestSupport
 import Testing
 
@@ -113,9 +114,9 @@ import Testing
 
     /// Each mistake is refused with the key that names it.
     static let mistakes: [(name: String, key: String, message: String, extraShop: String, extraNews: String)] = [
-        ("the same appid twice", "accounts.news.appid", "already account shop's appid", "", "    appid: wx0123456789abcdef"),
+        ("the same appid twice", "accounts.news.appid", "already account shop's appid", "", "SAME_APPID"),
         ("two accounts writing one token file", "accounts.news.token.file", "already written by account shop", "",
-         "    token: { file: SHOP_TOKEN }"),
+         "SAME_FILE"),
         ("a ticket that does not exist", "accounts.news.tickets", "is not a ticket", "", "    tickets: [jsapi, nope]"),
         ("an unknown kind", "accounts.shop.kind", "\"miniprogram\" or \"officialaccount\"", "    kind: game", ""),
     ]
@@ -124,9 +125,16 @@ import Testing
     func aMistakeInAnAccountNamesItsKey(_ index: Int) async throws {
         let mistake = Self.mistakes[index]
         let result = try await Self.load { directory in
-            Self.twoAccounts(
-                directory, extraShop: mistake.extraShop,
-                extraNews: mistake.extraNews.replacingOccurrences(of: "SHOP_TOKEN", with: directory.path("shop/token")))
+            var yaml = Self.twoAccounts(directory, extraShop: mistake.extraShop, extraNews: mistake.extraNews)
+            if mistake.extraNews == "SAME_APPID" {
+                yaml = yaml.replacingOccurrences(of: "SAME_APPID", with: "")
+                    .replacingOccurrences(of: "appid: wxfedcba9876543210", with: "appid: wx0123456789abcdef")
+            }
+            if mistake.extraNews == "SAME_FILE" {
+                yaml = yaml.replacingOccurrences(of: "SAME_FILE", with: "")
+                    .replacingOccurrences(of: directory.path("news/token"), with: directory.path("shop/token"))
+            }
+            return yaml
         }
         guard case .failure(let error) = result else {
             Issue.record("\(mistake.name) was accepted")
@@ -139,7 +147,10 @@ import Testing
 
     @Test func anUnreadableSecretNamesTheAccountsKey() async throws {
         let result = try await Self.load({ Self.twoAccounts($0) }, secrets: ["shop"])
-        guard case .failure(let error) = result else { return Issue.record("a missing secret file was accepted") }
+        guard case .failure(let error) = result else {
+            Issue.record("a missing secret file was accepted")
+            return
+        }
         #expect(error.key == "accounts.news.secret_file")
         #expect(error.message.contains("cannot read the AppSecret"))
         #expect(error.message.contains("WXSIDECAR_ACCOUNTS_NEWS_SECRET"))
@@ -147,7 +158,10 @@ import Testing
 
     @Test func aTopLevelAppidBesideAccountsIsRefused() async throws {
         let result = try await Self.load { directory in "appid: wx1111111111111111\n" + Self.twoAccounts(directory) }
-        guard case .failure(let error) = result else { return Issue.record("appid beside accounts was accepted") }
+        guard case .failure(let error) = result else {
+            Issue.record("appid beside accounts was accepted")
+            return
+        }
         #expect(error.key == "appid")
         #expect(error.message.contains("not both"))
     }
@@ -161,7 +175,10 @@ import Testing
               \(name): { appid: wx0123456789abcdef, secret_file: "\(directory.path("shop.secret"))" }
             """
         }
-        guard case .failure(let error) = result else { return Issue.record("account name \(name) was accepted") }
+        guard case .failure(let error) = result else {
+            Issue.record("account name \(name) was accepted")
+            return
+        }
         #expect(error.key == "accounts.\(name)")
     }
 
