@@ -44,6 +44,27 @@ public final class SidecarHarness: Sendable {
         public var extraLimits = ""
         /// `listen`: TCP on a free port unless a test wants a unix socket.
         public var listen = "127.0.0.1:0"
+        /// More accounts (the emulator serves them too, each with the secret `secret-of-<name>`); with any, the
+        /// configuration takes the `accounts:` form and the first account is named `main`.
+        public var otherAccounts: [OtherAccount] = []
+        /// Lines in the first account's section (four spaces) when there are other accounts.
+        public var firstAccountExtra: [String] = []
+        /// When false, the emulator does not know the other accounts (their token fetches get 40013).
+        public var emulatorServesOtherAccounts = true
+
+        /// An account beside the default one.
+        public struct OtherAccount: Sendable {
+            public var name: String
+            public var appid: String
+            /// Lines in its section, four spaces in (`"    kind: officialaccount"`).
+            public var extra: [String]
+            public init(name: String, appid: String, extra: [String] = []) {
+                self.name = name
+                self.appid = appid
+                self.extra = extra
+            }
+            public var secret: String { "secret-of-\(name)" }
+        }
 
         public init() {}
     }
@@ -56,7 +77,10 @@ public final class SidecarHarness: Sendable {
         let emulator = WeChatEmulator(
             configuration: EmulatorConfiguration(
                 tls: tls.map { .init(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath) },
-                secret: secret, tokenLifetime: options.tokenLifetime),
+                secret: secret,
+                otherAccounts: options.emulatorServesOtherAccounts
+                    ? options.otherAccounts.map { EmulatorAccount(appid: $0.appid, secret: $0.secret) } : [],
+                tokenLifetime: options.tokenLifetime),
             logger: Logger(label: "emulator", factory: { _ in SwiftLogNoOpLogHandler() }))
         for fault in options.emulatorFaults { emulator.knobs.addFault(fault) }
         let emulatorTask = Task { try await emulator.run() }
@@ -88,6 +112,13 @@ public final class SidecarHarness: Sendable {
         yaml.tokenMode = options.mode
         yaml.tokenMetadataFile = directory.path("wx/cloudbase_access_token.json")
         yaml.extra = options.extraYAML
+        yaml.firstAccountExtra = options.firstAccountExtra
+        for account in options.otherAccounts {
+            let secretFile = try directory.write(account.secret + "\n", to: "\(account.name).secret")
+            yaml.otherAccounts.append(SidecarYAML.Account(
+                name: account.name, appid: account.appid, secretFile: secretFile,
+                tokenFile: directory.path("wx/\(account.appid)/cloudbase_access_token"), extra: account.extra))
+        }
         let configuration = try await SidecarConfiguration.load(configPath: try yaml.write(in: directory), environment: [:])
         let logs = LogCapture()
         let app = try await SidecarApp(configuration: configuration, logger: logs.logger(redacting: [secret]))
@@ -97,7 +128,9 @@ public final class SidecarHarness: Sendable {
         do {
             let sidecarPort = try await port.value(timeout: .seconds(20))
             if options.waitForToken {
-                try await withTimeout(.seconds(20), "the first token") { await app.tokens.waitForToken() }
+                for account in app.accounts.all where options.emulatorServesOtherAccounts || account.name == "main" || options.otherAccounts.isEmpty {
+                    try await withTimeout(.seconds(20), "the first token of \(account.name)") { await account.tokens.waitForToken() }
+                }
                 let tokenFile = configuration.token.file
                 try await eventually("the first token file") { FileManager.default.fileExists(atPath: tokenFile) }
                 // The first refresh is complete once its file is written; wait for the refresher to be idle.

@@ -27,6 +27,30 @@ public struct SidecarYAML: Sendable {
     public var shutdownGrace = 5
     /// More YAML, appended as is.
     public var extra = ""
+    /// Accounts after the first: when there are any, the file takes the `accounts:` form, the first account
+    /// (``appid``, ``secretFile``, token settings) named ``firstAccountName``.
+    public var otherAccounts: [Account] = []
+    public var firstAccountName = "main"
+    /// Lines in the first account's section (each indented four spaces) in the `accounts:` form.
+    public var firstAccountExtra: [String] = []
+
+    /// One more account.
+    public struct Account: Sendable {
+        public var name: String
+        public var appid: String
+        public var secretFile: String
+        public var tokenFile: String
+        /// More lines in its section, each indented four spaces (`"    kind: officialaccount"`).
+        public var extra: [String]
+
+        public init(name: String, appid: String, secretFile: String, tokenFile: String, extra: [String] = []) {
+            self.name = name
+            self.appid = appid
+            self.secretFile = secretFile
+            self.tokenFile = tokenFile
+            self.extra = extra
+        }
+    }
 
     /// A configuration for `upstream` with the secret, token and whitelist files in `directory`
     /// (`appsecret`, `wx/cloudbase_access_token`, `whitelist.txt`).
@@ -39,16 +63,35 @@ public struct SidecarYAML: Sendable {
 
     /// The YAML text.
     public var text: String {
-        var lines = ["appid: \"\(appid)\""]
-        if let secretFile { lines.append("secret_file: \"\(secretFile)\"") }
+        var lines: [String] = []
+        if otherAccounts.isEmpty {
+            lines.append("appid: \"\(appid)\"")
+            if let secretFile { lines.append("secret_file: \"\(secretFile)\"") }
+        } else {
+            lines += ["accounts:", "  \(firstAccountName):", "    appid: \"\(appid)\""]
+            if let secretFile { lines.append("    secret_file: \"\(secretFile)\"") }
+            lines += ["    token:", "      file: \"\(tokenFile)\""]
+            if let tokenMetadataFile { lines.append("      metadata_file: \"\(tokenMetadataFile)\"") }
+            lines += firstAccountExtra
+            for account in otherAccounts {
+                lines += [
+                    "  \(account.name):", "    appid: \"\(account.appid)\"", "    secret_file: \"\(account.secretFile)\"",
+                    "    token:", "      file: \"\(account.tokenFile)\"",
+                ] + account.extra
+            }
+        }
         lines += ["listen: \"\(listen)\"", "upstream:", "  base_url: \"\(upstream)\""]
         if let caFile { lines.append("  ca_file: \"\(caFile)\"") }
         lines.append("  timeout: \(upstreamTimeout)")
         if !limits.isEmpty { lines += ["limits:"] + limits }
         lines.append("token:")
         if let tokenMode { lines.append("  mode: \"\(tokenMode)\"") }
-        lines.append("  file: \"\(tokenFile)\"")
-        if let tokenMetadataFile { lines.append("  metadata_file: \"\(tokenMetadataFile)\"") }
+        if otherAccounts.isEmpty {
+            lines.append("  file: \"\(tokenFile)\"")
+            if let tokenMetadataFile { lines.append("  metadata_file: \"\(tokenMetadataFile)\"") }
+        } else if tokenMode == nil {
+            lines.removeLast()
+        }
         lines += ["whitelist:", "  file: \"\(whitelistFile)\""]
         if logLevel != nil || logFormat != nil { lines.append("log:") }
         if let logLevel { lines.append("  level: \"\(logLevel)\"") }
