@@ -38,11 +38,14 @@ public actor TokenRefresher: Service {
     /// At most one probe per failing token in this many seconds: reports in between change nothing. This bounds
     /// how late a real invalidation is noticed after reports that proved false.
     static let recoveryProbeInterval = 5.0
+    /// The random wait, in seconds, between a probe that says the token is dead and the fetch that may force.
+    let forceDelay: ClosedRange<Double>
 
     public init(
         endpoint: TokenEndpoint, probe: TokenProbe, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
-        metrics: AccountMetrics, redactor: Redactor, logger: Logger
+        metrics: AccountMetrics, redactor: Redactor, logger: Logger, forceDelay: ClosedRange<Double> = 0.05...1.5
     ) {
+        self.forceDelay = forceDelay
         self.endpoint = endpoint
         self.probe = probe
         self.state = state
@@ -177,10 +180,12 @@ public actor TokenRefresher: Service {
     /// - `failing` is not the current token (an old one): nothing to recover;
     /// - a recovery for `failing` is in flight: share its result; one started less than
     ///   ``recoveryProbeInterval`` ago: no call at all;
-    /// - otherwise one recovery: in stable mode a normal fetch (at most once per ``recoveryFetchInterval``),
-    ///   which may return a newer token; then a probe
-    ///   (``TokenProbe``) whose answer no caller shapes; only if WeChat says there that the token is dead, a
-    ///   `force_refresh` (classic mode: a new fetch) within the limits of ``ForceRefreshBudget``.
+    /// - otherwise one recovery: a probe (``TokenProbe``) whose answer no caller shapes; only if WeChat says there
+    ///   that the token is dead, a short random wait (``forceDelay``: many sidecars of one appid see the same
+    ///   death at once, and the first to wake forces for all of them), then in stable mode a normal fetch (at most
+    ///   once per ``recoveryFetchInterval``), which returns the newer token another sidecar forced; only if it
+    ///   still returns the failing token, a `force_refresh` (classic mode: a new fetch) within the limits of
+    ///   ``ForceRefreshBudget``.
     ///
     /// Every outcome is counted in `wxsidecar_token_recoveries_total{result}`.
     public func recover(from failing: String) async -> AccessToken? {
@@ -208,9 +213,6 @@ public actor TokenRefresher: Service {
     }
 
     private func performRecovery(from failing: String, fetch: Bool) async -> AccessToken? {
-        if fetch, case .success(let token) = await refresh(), token.value != failing {
-            return recovered(.fetchedNewer, token)
-        }
         let verdict = await probe.check(failing)
         guard case .dead(let errcode) = verdict else {
             logger.warning(
@@ -219,6 +221,13 @@ public actor TokenRefresher: Service {
                     : "an API answered that the access_token is invalid and the probe could not tell; not forcing a refresh",
                 metadata: ["wxsidecar.token.probe": "\(verdict)"])
             return recovered(verdict == .alive ? .tokenAlive : .probeFailed, nil)
+        }
+        // The fleet's other sidecars saw the same death: whoever wakes first forces, the others fetch its token.
+        let wait = Double.random(in: forceDelay)
+        if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        if let current = state.validToken(), current.value != failing { return recovered(.newerTokenHeld, current) }
+        if fetch, case .success(let token) = await refresh(), token.value != failing {
+            return recovered(.fetchedNewer, token)
         }
         let now = WallClock.now()
         if let refusal = budget.refusal(at: now) {
