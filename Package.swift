@@ -196,6 +196,7 @@ let package = Package(
                 "WeChatEmulator",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

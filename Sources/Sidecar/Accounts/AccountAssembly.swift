@@ -44,12 +44,42 @@ enum AccountAssembly {
             let refresher = TokenRefresher(
                 endpoint: endpoint, probe: probe, state: tokens, file: tokenFile, policy: account.refreshPolicy,
                 metrics: accountMetrics, redactor: redactor, logger: accountLogger)
+            let tickets = TicketState(kinds: account.tickets)
+            var keeper: TicketKeeper?
+            if !account.tickets.isEmpty {
+                keeper = TicketKeeper(
+                    kinds: account.tickets,
+                    endpoint: TicketEndpoint(baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client),
+                    tokens: tokens, refresher: refresher, state: tickets,
+                    files: try await prepareTicketFiles(account, configPath: configuration.configPath),
+                    policy: account.refreshPolicy, metrics: accountMetrics, logger: accountLogger)
+            }
             accounts.append(ServedAccount(
                 name: account.name, appid: account.appid, kind: account.kind, tokens: tokens, refresher: refresher,
-                whitelist: whitelist, metrics: accountMetrics, configuration: account, tokenFile: tokenFile,
+                whitelist: whitelist, metrics: accountMetrics, tickets: tickets, ticketKeeper: keeper,
+                configuration: account, tokenFile: tokenFile,
                 quota: QuotaGuard(rules: account.rateLimits, metrics: accountMetrics)))
         }
         return AccountDirectory(all: accounts)
+    }
+
+    /// The writers of the account's ticket files, their directories created (safely) and checked.
+    static func prepareTicketFiles(
+        _ account: SidecarConfiguration.Account, configPath: String
+    ) async throws(ConfigError) -> [SidecarConfiguration.TicketKind: TokenFileWriter] {
+        var writers: [SidecarConfiguration.TicketKind: TokenFileWriter] = [:]
+        for (kind, path) in account.ticketFiles where account.tickets.contains(kind) {
+            let key = account.keyPrefix + "ticket_files.\(kind.rawValue)"
+            let writer = TokenFileWriter(path: path, mode: account.token.fileMode, metadataPath: nil, tokenMode: account.token.mode)
+            do {
+                _ = try await writer.prepare()
+            } catch {
+                throw ConfigError(key: key, source: configPath,
+                    message: "the ticket file's directory is unsafe or not writable (\(error)); mount a writable volume there or change \(key)")
+            }
+            writers[kind] = writer
+        }
+        return writers
     }
 
     /// Creates (safely) and checks the account's token directory.

@@ -15,6 +15,10 @@ public struct ServedAccount: Sendable {
     /// The account's whitelist (shared with every account that uses the same file).
     public let whitelist: WhitelistStore
     public let metrics: AccountMetrics
+    /// The JS-SDK tickets held (empty kinds for an account that keeps none).
+    public let tickets: TicketState
+    /// Keeps the tickets fresh; `nil` when the account keeps none.
+    public let ticketKeeper: TicketKeeper?
     let configuration: SidecarConfiguration.Account
     let tokenFile: TokenFileWriter
     let quota: QuotaGuard

@@ -19,9 +19,20 @@ struct AdminEndpoints: Sendable {
         var answer: @Sendable (_ path: String) -> CallOutcome
     }
 
+    /// An endpoint that takes a body (`POST`), answered by a task once the body is in.
+    struct BodyRoute: Sendable {
+        var answer: @Sendable (_ body: ByteBuffer, _ grant: Set<String>?, _ path: String) async -> CallOutcome
+    }
+
     let routes: [String: Route]
+    let bodyRoutes: [String: BodyRoute]
 
     init(accounts: AccountDirectory, metrics: SidecarMetrics, status: StatusReporter) {
+        let acting = AccountEndpoints(accounts: accounts)
+        bodyRoutes = [
+            "/-/jssdk/signature": BodyRoute { body, grant, path in acting.signature(body, grant: grant, label: path) },
+            "/-/token/refresh": BodyRoute { body, grant, path in await acting.refresh(body, grant: grant, label: path) },
+        ]
         let read: Set<String> = ["GET", "HEAD"]
         routes = [
             "/-/healthy": Route(methods: read) { path in Self.json(200, #"{"status":"ok"}"#, label: path) },
@@ -40,11 +51,30 @@ struct AdminEndpoints: Sendable {
         ]
     }
 
+    /// What to do with `method` on the raw `target` (which starts with ``prefix``).
+    enum Dispatch {
+        case answer(CallOutcome)
+        /// Read the body, then answer with the route.
+        case readBody(BodyRoute, path: String)
+    }
+
+    /// The answer to `method` on the raw `target`, or the route that answers once the body is in.
+    func dispatch(method: String, target: String) -> Dispatch {
+        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        if let route = bodyRoutes[path] {
+            guard method == "POST" else {
+                return .answer(Self.json(405, WeChatErrorBody.json(errcode: 43002, errmsg: "require POST method for \(path)"), label: path))
+            }
+            return .readBody(route, path: path)
+        }
+        return .answer(respond(method: method, target: target))
+    }
+
     /// The answer to `method` on the raw `target` (which starts with ``prefix``).
     func respond(method: String, target: String) -> CallOutcome {
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
         guard let route = routes[path] else {
-            let known = routes.keys.sorted().joined(separator: ", ")
+            let known = (Array(routes.keys) + Array(bodyRoutes.keys)).sorted().joined(separator: ", ")
             return Self.json(
                 404, WeChatErrorBody.json(errcode: 404, errmsg: "no such admin endpoint: use \(known)"), label: "admin")
         }
@@ -67,7 +97,7 @@ struct AdminEndpoints: Sendable {
         return json(503, #"{"ready":false,"reason":"no valid access_token yet for "# + names + #""}"#, label: label)
     }
 
-    private static func json(_ status: Int, _ body: String, label: String) -> CallOutcome {
+    static func json(_ status: Int, _ body: String, label: String) -> CallOutcome {
         let headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
         return CallOutcome(status: status, headers: headers, body: ByteBuffer(string: body), pathLabel: "admin", path: label)
     }

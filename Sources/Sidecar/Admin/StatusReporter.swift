@@ -55,7 +55,25 @@ struct StatusReporter: Sendable {
         } else {
             token["valid"] = false
         }
+        var tickets: [String: Any] = [:]
+        for kind in account.tickets.kinds {
+            let ticket = account.tickets.snapshot(kind)
+            var entry: [String: Any] = [
+                "last_refresh_result": ticket.lastResult, "consecutive_failures": ticket.consecutiveFailures,
+                "last_refresh_error": ticket.lastError.map(redactor.redact) ?? NSNull(),
+            ]
+            if let held = ticket.ticket {
+                entry["fingerprint"] = held.fingerprint
+                entry["expires_in"] = max(0, Int(held.remaining(at: now).rounded(.down)))
+                entry["expires_at"] = Self.iso(held.expiresAt)
+                entry["valid"] = held.isValid(at: now)
+            } else {
+                entry["valid"] = false
+            }
+            tickets[kind.rawValue] = entry
+        }
         return [
+            "tickets": tickets,
             "name": account.name,
             "appid": account.appid,
             "kind": account.kind.rawValue,

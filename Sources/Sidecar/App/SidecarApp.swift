@@ -94,7 +94,8 @@ public struct SidecarApp: Sendable {
             await onListening(port)
         }
         let refreshers: [any Service] = accounts.all.map(\.refresher)
-        return (notify?.servicesFirst ?? []) + refreshers + watchers + [server] + (notify.map { [$0] } ?? [])
+        let keepers: [any Service] = accounts.all.compactMap(\.ticketKeeper)
+        return (notify?.servicesFirst ?? []) + refreshers + keepers + watchers + [server] + (notify.map { [$0] } ?? [])
     }
 
     /// The service group `run` runs: `servicesBefore` (started first, stopped last), then the daemon's

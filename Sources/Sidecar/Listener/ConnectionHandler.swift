@@ -31,8 +31,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private struct Request {
         var head: HTTPRequestHead
         var entry: RequestLedger.Entry
-        /// Set while an API call is being served.
-        var call: ProxyCall?
+        /// Set while a call that reads a body is being served (an API call, an admin request with a body).
+        var call: (any ServedCall)?
         /// The answer was written; the ledger is left when it is flushed.
         var answered = false
         /// A streamed answer in progress: what the access log records when it ends.
@@ -163,7 +163,22 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return answer(.answer(refusal, pathLabel: "invalid", path: nil), context: context)
         case .accept(let expectsContinue):
             if head.uri.hasPrefix(AdminEndpoints.prefix) {
-                return answer(services.admin.respond(method: head.method.rawValue, target: head.uri), context: context)
+                switch services.admin.dispatch(method: head.method.rawValue, target: head.uri) {
+                case .answer(let outcome):
+                    return answer(outcome, context: context)
+                case .readBody(let route, let path):
+                    let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                    request?.call = AdminCall(
+                        route: route, path: path, grant: entry.grant, eventLoop: context.eventLoop,
+                        answered: { outcome in
+                            let (handler, context) = loopBound.value
+                            handler.answer(outcome, context: context)
+                        })
+                    if expectsContinue {
+                        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                    }
+                    return
+                }
             }
             let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             let delegate = ProxyCall.Delegate(

@@ -76,6 +76,9 @@ struct ProxyForwarder: Sendable {
         case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
         case .success(let entry): pathLabel = entry
         }
+        if let cached = TicketAnswer.answer(method: method, target: target, tickets: account.tickets) {
+            return .answer(answer(cached, pathLabel: pathLabel, path: path))
+        }
         if let refusal = account.quota.spend(on: target.path) {
             return .answer(answer(refusal, pathLabel: pathLabel, path: path))
         }

@@ -15,8 +15,10 @@ struct SidecarAnswer: Error, Sendable {
     var label: String
     /// Close the connection after answering (the request body was not read).
     var closeConnection = false
+    /// The whole JSON body, for an answer that carries more than `errcode` and `errmsg` (a cached ticket).
+    var fullBody: String?
 
-    var body: String { WeChatErrorBody.json(errcode: errcode, errmsg: errmsg) }
+    var body: String { fullBody ?? WeChatErrorBody.json(errcode: errcode, errmsg: errmsg) }
 
     // MARK: The answers
 

@@ -68,12 +68,19 @@ public enum QueryRewriter {
     /// The value of the first `from_appid` parameter (name compared after percent-decoding), as sent; `nil` when
     /// there is none. An empty value is returned empty (no account has it).
     public static func fromAppid(in query: Substring?) -> Substring? {
+        firstValue(of: accountParameterName, in: query)
+    }
+
+    /// The value of the first parameter whose percent-decoded name is `name`, as sent (not decoded); `""` for a
+    /// parameter without `=`; `nil` when there is none.
+    public static func firstValue(of name: String, in query: Substring?) -> Substring? {
         guard let query else { return nil }
         for parameter in query.utf8.split(separator: ByteClass.ampersand) {
             let parameter = Substring(parameter)
-            guard isAccountParameter(parameter) else { continue }
             let bytes = parameter.utf8
-            guard let equals = bytes.firstIndex(of: ByteClass.equals) else { return parameter[parameter.endIndex...] }
+            let equals = bytes.firstIndex(of: ByteClass.equals)
+            guard decodedEquals(bytes[..<(equals ?? bytes.endIndex)], name.utf8) else { continue }
+            guard let equals else { return parameter[parameter.endIndex...] }
             return parameter[bytes.index(after: equals)...]
         }
         return nil

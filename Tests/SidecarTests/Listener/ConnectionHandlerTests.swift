@@ -50,7 +50,8 @@ import Testing
             let accounts = AccountDirectory(all: [
                 ServedAccount(
                     name: "default", appid: "wx", kind: .miniprogram, tokens: tokens, refresher: refresher,
-                    whitelist: whitelist, metrics: accountMetrics, configuration: settings, tokenFile: tokenFile,
+                    whitelist: whitelist, metrics: accountMetrics, tickets: TicketState(kinds: []), ticketKeeper: nil,
+                    configuration: settings, tokenFile: tokenFile,
                     quota: QuotaGuard(rules: [], metrics: accountMetrics))
             ])
             let forwarder = ProxyForwarder(
