@@ -78,6 +78,7 @@ final class RequestLedger: Sendable {
         if let errcode = outcome.errcode { metadata["wxsidecar.errcode"] = "\(errcode)" }
         if let label = outcome.answerLabel { metadata["wxsidecar.answer"] = "\(label)" }
         if outcome.retriedWithNewToken { metadata["wxsidecar.token.retried"] = "true" }
+        if let appid = outcome.appid { metadata["wxsidecar.appid"] = "\(appid)" }
         logger.info("request", metadata: metadata)
     }
 }

@@ -19,6 +19,8 @@ struct CallOutcome: Sendable {
     /// Why the sidecar answered itself, if it did.
     var answerLabel: String?
     var retriedWithNewToken = false
+    /// The account the call ran as, once it was chosen (for the access log).
+    var appid: String?
     var closeConnection = false
 }
 

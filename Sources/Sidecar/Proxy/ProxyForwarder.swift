@@ -73,20 +73,20 @@ struct ProxyForwarder: Sendable {
         }
         let pathLabel: String
         switch account.whitelist.paths.match(target.path) {
-        case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path))
+        case .failure(let rejection): return .answer(answer(SidecarAnswer(rejection), pathLabel: "denied", path: path, appid: account.appid))
         case .success(let entry): pathLabel = entry
         }
         if let cached = TicketAnswer.answer(method: method, target: target, tickets: account.tickets) {
-            return .answer(answer(cached, pathLabel: pathLabel, path: path))
+            return .answer(answer(cached, pathLabel: pathLabel, path: path, appid: account.appid))
         }
         if let refusal = account.quota.spend(on: target.path) {
-            return .answer(answer(refusal, pathLabel: pathLabel, path: path))
+            return .answer(answer(refusal, pathLabel: pathLabel, path: path, appid: account.appid))
         }
         guard let token = account.tokens.validToken() else {
-            return .answer(answer(.tokenNotReady, pathLabel: pathLabel, path: path))
+            return .answer(answer(.tokenNotReady, pathLabel: pathLabel, path: path, appid: account.appid))
         }
         if let declared = headers.first(name: "content-length").flatMap(Int.init), declared > settings.maxBodyBytes {
-            return .answer(answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: pathLabel, path: path))
+            return .answer(answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: pathLabel, path: path, appid: account.appid))
         }
         return .forward(Call(
             method: method, target: target, pathLabel: pathLabel, path: path, token: token,
@@ -130,7 +130,8 @@ struct ProxyForwarder: Sendable {
                 HeaderFilter.returnedResponseHeaders(headers), response.body, contentType: contentType)
             return CallOutcome(
                 status: response.status, headers: returnedHeaders, body: body, pathLabel: call.pathLabel,
-                path: call.path, errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body))
+                path: call.path, errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body),
+                appid: call.account.appid)
         case .failure(let error):
             if error.kind == .cancelled {
                 metrics.upstreamCancelled.increment()
@@ -139,7 +140,7 @@ struct ProxyForwarder: Sendable {
             }
             var failed = SidecarAnswer.upstreamFailed(error, timeout: settings.timeout)
             failed.errmsg = redactor.redact(failed.errmsg)
-            return answer(failed, pathLabel: call.pathLabel, path: call.path)
+            return answer(failed, pathLabel: call.pathLabel, path: call.path, appid: call.account.appid)
         }
     }
 
@@ -147,11 +148,15 @@ struct ProxyForwarder: Sendable {
     func streamedOutcome(_ head: UpstreamResponseHead, for call: Call) -> CallOutcome {
         let (headers, _) = scrubbed(
             HeaderFilter.returnedResponseHeaders(head.headers), ByteBuffer(), contentType: "application/octet-stream")
-        return CallOutcome(status: head.status, headers: headers, body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path)
+        return CallOutcome(
+            status: head.status, headers: headers, body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path,
+            appid: call.account.appid)
     }
 
-    func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?) -> CallOutcome {
-        .answer(answer, pathLabel: pathLabel, path: path)
+    func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?, appid: String? = nil) -> CallOutcome {
+        var outcome = CallOutcome.answer(answer, pathLabel: pathLabel, path: path)
+        outcome.appid = appid
+        return outcome
     }
 
     // MARK: Scrubbing

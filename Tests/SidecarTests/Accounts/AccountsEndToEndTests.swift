@@ -28,6 +28,10 @@ import WeChatEmulator
             let query = try #require(asNews.json["query"] as? String)
             #expect(!query.contains("from_appid"), "forwarded: \(query)")
             #expect(query.hasSuffix("&a=1&b=2"))
+            // The access-log line names the account.
+            try await eventually("the access log line") {
+                harness.logs.all.contains { $0.contains("url.path=/echo/x") && $0.contains("wxsidecar.appid=\(Self.news)") }
+            }
             let asDefault = try await harness.send("GET", "/echo/x?a=1")
             #expect(asDefault.json["appid"] as? String == Self.main)
 
