@@ -16,7 +16,7 @@ DIST_DIR ?= .build/dist
 BIN_PATH ?= $$($(SWIFT) build --show-bin-path)
 INSTALL_BINARY = $(or $(BINARY),$$($(SWIFT) build -c release $(SCRATCH_FLAG) --show-bin-path)/wxsidecar)
 
-.PHONY: setup build release dev test clean install uninstall dist deb check-ops check-boot bench bench-micro ci-extra fuzz soak sanitize
+.PHONY: setup build release dev test fleet clean install uninstall dist deb check-ops check-boot bench bench-micro ci-extra fuzz soak sanitize
 
 setup:
 	@scripts/setup.sh
@@ -34,7 +34,7 @@ dev: build
 ## Every test: unit tables, libcurl against in-process servers, the emulator, the daemon end to end.
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build --skip ReliabilityTests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --skip ReliabilityTests --skip FleetTests $(BUILD_FLAGS)
 	@$(MAKE) --no-print-directory check-ops BIN_PATH="$$($(SWIFT) build --show-bin-path)"
 	@$(MAKE) --no-print-directory ci-extra BIN_PATH="$$($(SWIFT) build --show-bin-path)"
 	@$(MAKE) --no-print-directory check-boot
@@ -62,8 +62,15 @@ CI_FUZZ_SECONDS ?= 20
 CI_SOAK_SECONDS ?= 45
 ci-extra:
 	$(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --filter FleetTests $(BUILD_FLAGS)
 	FUZZ_SECONDS=$(CI_FUZZ_SECONDS) scripts/fuzz.sh
 	python3 scripts/soak.py --binary "$(BIN_PATH)/wxsidecar" --duration $(CI_SOAK_SECONDS) --rate 50 --out .build/soak-ci
+
+## The fleet: 20 sidecars on one appid against the emulator, tokens rotating every ~20 s, every token invalidated
+## twice; prints the force_refresh and token-fetch figures (docs/operations.md).
+fleet: build
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --filter FleetTests $(BUILD_FLAGS)
 
 ## libFuzzer over SidecarCore (request paths + whitelist, the whitelist parser, query rewriting): FUZZ_SECONDS
 ## per target (default 300), FUZZ_TARGETS to pick some. Inputs found go to .build-fuzz/, crashes to

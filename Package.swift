@@ -187,6 +187,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The fleet: many sidecars on one appid through token rotations and invalidations (`make fleet`; run on its
+        // own in CI because it loads the machine for a minute).
+        .testTarget(
+            name: "FleetTests",
+            dependencies: [
+                "Sidecar",
+                "CurlClient",
+                "WeChatEmulator",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SidecarTests",
             dependencies: [

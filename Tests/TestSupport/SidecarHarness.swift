@@ -164,7 +164,7 @@ public final class SidecarHarness: Sendable {
         self.tasks = tasks
     }
 
-    /// Shuts the sidecar down gracefully, then the emulator.
+    /// Shuts the sidecar down gracefully, then the emulator (unless it is shared: ``start(_:sharing:)``).
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = await tasks[1].result
@@ -172,6 +172,20 @@ public final class SidecarHarness: Sendable {
         _ = await tasks[0].result
         client.shutdown()
         directory.remove()
+    }
+
+    /// A sidecar against an emulator that runs already and that the caller stops (a fleet of sidecars on one
+    /// appid); `options.tls` must say whether it speaks HTTPS.
+    public static func start(_ options: Options, sharing emulator: WeChatEmulator) async throws -> SidecarHarness {
+        let directory = try TemporaryDirectory()
+        let tls = options.tls ? try TestTLS.shared() : nil
+        let placeholder = Task<Void, any Error> {}
+        do {
+            return try await startSidecar(options, directory: directory, tls: tls, emulator: emulator, emulatorTask: placeholder)
+        } catch {
+            directory.remove()
+            throw error
+        }
     }
 
     /// Stops the emulator only: the upstream becomes unreachable while the sidecar keeps its token.

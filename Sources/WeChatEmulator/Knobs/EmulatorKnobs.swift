@@ -87,6 +87,12 @@ public final class EmulatorKnobs: Sendable {
         state.withLock { $0.updateAccounts(nil) { $0.tokens.invalidateAll() } }
     }
 
+    /// Kills every token of every account, and the stable endpoint keeps answering normal requests with the dead
+    /// token until someone sends `force_refresh`: the case where a fleet must force, once.
+    public func invalidateAllTokensUntilForced() {
+        state.withLock { $0.updateAccounts(nil) { $0.tokens.invalidateAll(untilForced: true) } }
+    }
+
     /// Kills every token issued so far to the account `appid` (40001); the other accounts' tokens keep working.
     public func invalidateTokens(appid: String) {
         state.withLock { $0.updateAccounts(appid) { $0.tokens.invalidateAll() } }

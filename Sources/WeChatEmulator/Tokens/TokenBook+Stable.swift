@@ -42,7 +42,11 @@ extension TokenBook {
     mutating func stableToken(forceRefresh: Bool, at now: Double) -> StableTokenOutcome {
         let current = latest[.stable].flatMap { records[$0] }.flatMap { $0.isAlive(at: now) ? $0 : nil }
         if forceRefresh {
+            staleUntilForced = false
             return force(current: current, at: now)
+        }
+        if staleUntilForced, let dead = latest[.stable].flatMap({ records[$0] }), now < dead.expiresAt {
+            return .granted(dead.issued(at: now), .reused)
         }
         guard let current else {
             return .granted(issue(.stable, at: now).issued(at: now), .issued)

@@ -33,6 +33,9 @@ struct TokenBook: Sendable {
     var lastForceAt: Double?
     /// Effective forces per Beijing day number.
     var forcesByDay: [Int: Int] = [:]
+    /// Normal stable requests get the latest token even though it was invalidated, until a force (see
+    /// ``invalidateAll(untilForced:)``).
+    var staleUntilForced = false
 
     private let generator = TokenGenerator()
 
@@ -66,11 +69,14 @@ struct TokenBook: Sendable {
 
     // MARK: Invalidation
 
-    /// Kills every known token at once: each one then checks as `.invalid` (40001).
-    mutating func invalidateAll() {
+    /// Kills every known token at once: each one then checks as `.invalid` (40001). With `untilForced`, the
+    /// stable endpoint keeps handing out the dead token to normal requests until a `force_refresh` (the worst case
+    /// for a fleet: only a force brings a working token).
+    mutating func invalidateAll(untilForced: Bool = false) {
         for key in records.keys {
             records[key]?.invalidated = true
         }
+        if untilForced { staleUntilForced = true }
     }
 
     // MARK: Shared helpers

@@ -150,6 +150,24 @@ struct StableTokenRulesTests {
         #expect(book.check(old.value, at: Self.start + 2) == .invalid)
     }
 
+    @Test("invalidated until forced: normal calls get the dead token, the first force a new one, later calls that")
+    func invalidationUntilForced() throws {
+        var book = TokenBook()
+        let (old, _) = try #require(Self.grant(&book, at: Self.start))
+        book.invalidateAll(untilForced: true)
+        let (again, reused) = try #require(Self.grant(&book, at: Self.start + 1))
+        #expect(reused == .reused)
+        #expect(again.value == old.value)
+        #expect(book.check(again.value, at: Self.start + 1) == .invalid)
+        let (forced, event) = try #require(Self.grant(&book, force: true, at: Self.start + 2))
+        #expect(event == .forced)
+        #expect(forced.value != old.value)
+        let (after, afterEvent) = try #require(Self.grant(&book, at: Self.start + 3))
+        #expect(afterEvent == .reused)
+        #expect(after.value == forced.value)
+        #expect(book.check(after.value, at: Self.start + 3) == .valid)
+    }
+
     @Test("a stable fetch does not touch the classic token")
     func poolsAreIndependent() throws {
         var book = TokenBook()
