@@ -145,7 +145,7 @@ final class ProxyCall {
         state = .streaming(call, transfer, stream, retry: retry)
         var outcome = forwarder.streamedOutcome(head, for: call)
         outcome.retriedWithNewToken = retry
-        let length = HeaderFilter.firstValue(of: "content-length", in: head.headers).flatMap(Int.init)
+        let length = head.firstHeaderValue("content-length").flatMap(Int.init)
         delegate.streamStarted(outcome, length)
     }
 
