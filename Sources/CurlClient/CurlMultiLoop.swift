@@ -29,6 +29,9 @@ final class CurlMultiLoop {
     /// arrived (their timeout runs while they wait).
     private var waiting = CircularBuffer<(submission: CurlMultiDriver.Submission, since: ContinuousClock.Instant)>()
 
+    /// The time of the current turn, for the streams' clocks.
+    private let clock = TurnClock()
+
     /// The longest `curl_multi_poll` wait when libcurl has no earlier timer.
     private static let pollTimeoutMilliseconds: Int32 = 1000
 
@@ -59,6 +62,7 @@ final class CurlMultiLoop {
                 stop(failing: submissions)
                 return
             }
+            clock.advance()
             var running: Int32 = 0
             let performed = curl_multi_perform(multi, &running)
             if performed != CURLM_OK {
@@ -110,7 +114,7 @@ final class CurlMultiLoop {
         }
         transfer.completion = completion
         do {
-            try transfer.attach(to: easy, fresh: recycled == nil, configuration: configuration, timeout: timeout)
+            try transfer.attach(to: easy, fresh: recycled == nil, configuration: configuration, timeout: timeout, clock: clock)
         } catch {
             finish(transfer, outcome: .failure(error), added: false, reusable: false)
             return
@@ -197,7 +201,7 @@ final class CurlMultiLoop {
         completion?(outcome)
     }
 
-    /// Keeps a handle for reuse, options and all (see ``CurlTransfer/attach(to:fresh:configuration:timeout:)``),
+    /// Keeps a handle for reuse, options and all (see ``CurlTransfer/attach(to:fresh:configuration:timeout:clock:)``),
     /// or frees it when enough are idle.
     private func recycle(_ easy: UnsafeMutableRawPointer) {
         if idleHandles.count < configuration.maxTotalConnections {

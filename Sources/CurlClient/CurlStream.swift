@@ -44,6 +44,8 @@ final class CurlStream: @unchecked Sendable {
     /// The most body bytes libcurl had received but not delivered, sampled after each `curl_multi_perform` while
     /// the transfer was paused: what the client holds for a paused stream. Any thread may read it.
     let peakHeldBytes = Atomic<Int>(0)
+    /// The driver's turn clock, which ``hasTimedOut()`` reads; set when the transfer starts.
+    var clock: TurnClock?
 
     init(consumer: any UpstreamResponseConsumer) {
         self.consumer = consumer
@@ -54,8 +56,10 @@ final class CurlStream: @unchecked Sendable {
         mode == .stream
     }
 
-    /// Starts the clock: `timeout` (the request's, less its wait in the driver's queue) from now.
-    func start(timeout: Duration, idleLimit: Duration) {
+    /// Starts the clock: `timeout` (the request's, less its wait in the driver's queue) from now; later checks read
+    /// the driver's `clock`.
+    func start(timeout: Duration, idleLimit: Duration, clock: TurnClock) {
+        self.clock = clock
         deadline = .now + timeout
         self.idleLimit = idleLimit
     }
@@ -107,7 +111,12 @@ final class CurlStream: @unchecked Sendable {
     /// Called by libcurl's progress callback at least once per driver turn: whether the transfer has run out of
     /// time. Until the head and for a buffered body, the deadline counts; for a streamed body, only the time spent
     /// waiting for the server while the consumer has not paused, since the last part.
-    func hasTimedOut(now: ContinuousClock.Instant = .now) -> Bool {
+    func hasTimedOut() -> Bool {
+        hasTimedOut(now: clock?.now ?? .now)
+    }
+
+    /// ``hasTimedOut()`` at `now`.
+    func hasTimedOut(now: ContinuousClock.Instant) -> Bool {
         if isStreaming {
             guard !consumerPaused, !libcurlPaused, now - lastActivity >= idleLimit else { return false }
             timeoutDetail = "no body bytes for \(CurlTransfer.milliseconds(idleLimit)) ms while not paused"

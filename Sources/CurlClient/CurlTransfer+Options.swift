@@ -18,7 +18,8 @@ extension CurlTransfer {
     /// - Throws: ``CurlError/Kind/invalidRequest`` when libcurl refuses an option (a URL it cannot parse is only
     ///   found when the transfer runs).
     func attach(
-        to easy: UnsafeMutableRawPointer, fresh: Bool, configuration: CurlClient.Configuration, timeout: Duration
+        to easy: UnsafeMutableRawPointer, fresh: Bool, configuration: CurlClient.Configuration, timeout: Duration,
+        clock: TurnClock
     ) throws(CurlError) {
         self.easy = easy
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -26,7 +27,7 @@ extension CurlTransfer {
         if fresh { Self.setSharedOptions(&options, configuration: configuration) }
 
         options.set(CURLOPT_URL, request.url)
-        setProtocolAndClock(&options, timeout: timeout)
+        setProtocolAndClock(&options, timeout: timeout, clock: clock)
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         setMethod(&options)
@@ -79,9 +80,9 @@ extension CurlTransfer {
     /// streams and holds a paused stream's data up to the window it announced (32 MiB in libcurl 7.88), where over
     /// HTTP/1.1 it stops reading the connection and holds at most one receive buffer. Its own clock, run by the
     /// progress callback, replaces `CURLOPT_TIMEOUT_MS`, which would count the time the consumer has paused.
-    private func setProtocolAndClock(_ options: inout EasyOptions, timeout: Duration) {
+    private func setProtocolAndClock(_ options: inout EasyOptions, timeout: Duration, clock: TurnClock) {
         if let stream {
-            stream.start(timeout: timeout, idleLimit: request.timeout)
+            stream.start(timeout: timeout, idleLimit: request.timeout, clock: clock)
             options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
             options.set(CURLOPT_PIPEWAIT, 0)
             options.set(CURLOPT_TIMEOUT_MS, 0)

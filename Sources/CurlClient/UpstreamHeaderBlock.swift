@@ -19,6 +19,16 @@ extension UpstreamHeaderBlock {
         HeaderBlock.fields(of: headerBlock)
     }
 
+    /// The value of the first header field with this name, compared ASCII-case-insensitively, read from
+    /// ``headerBlock`` in place: only that value is made into a `String` (for the driver thread, which must not
+    /// parse every field just to read one).
+    ///
+    /// - Parameter name: The field name.
+    /// - Returns: The value (with any folded continuation), or `nil` when there is no such field.
+    public func firstHeaderValue(_ name: String) -> String? {
+        HeaderBlock.firstValue(named: name, in: headerBlock)
+    }
+
     /// The values of every header field with this name, compared case-insensitively, in order.
     ///
     /// - Parameter name: The field name.
@@ -38,24 +48,67 @@ enum HeaderBlock {
     static func fields(of block: ByteBuffer) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         block.withUnsafeReadableBytes { block in
-            var start = 0
-            while start < block.count {
-                var end = start
-                while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
-                var lineEnd = end
-                while lineEnd > start, block[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: block[start..<lineEnd])
-                start = end + 1
+            forEachLine(in: block) { line in
                 if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
                     if !fields.isEmpty { fields[fields.count - 1].value += " " + trimmed(line) }
-                    continue
+                    return true
                 }
-                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
                 fields.append((name, trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))))
+                return true
             }
         }
         return fields
+    }
+
+    /// The value of the first field of `block` named `name` (ASCII case ignored), as ``fields(of:)`` would give
+    /// it, without parsing the other fields.
+    static func firstValue(named name: String, in block: ByteBuffer) -> String? {
+        var name = name
+        return name.withUTF8 { wanted in
+            block.withUnsafeReadableBytes { block -> String? in
+                var value: String?
+                forEachLine(in: block) { line in
+                    let folded = line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t")
+                    if let found = value {
+                        guard folded else { return false }
+                        value = found + " " + trimmed(line)
+                    } else if !folded, line.count > wanted.count, line[wanted.count] == UInt8(ascii: ":"),
+                        equalIgnoringASCIICase(UnsafeRawBufferPointer(rebasing: line[..<wanted.count]), wanted)
+                    {
+                        value = trimmed(UnsafeRawBufferPointer(rebasing: line[(wanted.count + 1)...]))
+                    }
+                    return true
+                }
+                return value
+            }
+        }
+    }
+
+    /// Calls `body` with each line of `block`, its line break removed, until `body` returns `false`.
+    private static func forEachLine(in block: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        var start = 0
+        while start < block.count {
+            var end = start
+            while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
+            var lineEnd = end
+            while lineEnd > start, block[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            guard body(UnsafeRawBufferPointer(rebasing: block[start..<lineEnd])) else { return }
+            start = end + 1
+        }
+    }
+
+    private static func equalIgnoringASCIICase(_ bytes: UnsafeRawBufferPointer, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        for index in 0..<bytes.count where lowercased(bytes[index]) != lowercased(other[index]) {
+            return false
+        }
+        return true
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 
     /// Header lines for `fields`, `Name: value` CRLF each.

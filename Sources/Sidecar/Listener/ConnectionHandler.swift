@@ -42,7 +42,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let services: Services
     private var machine: ConnectionStateMachine
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// Parts pipelined behind the request in progress; rare, so it starts small (it is one per connection).
+    private var queued = CircularBuffer<HTTPServerRequestPart>(initialCapacity: 2)
     private var request: Request?
     private var timer: Scheduled<Void>?
     private var timerDeadline: Int64?

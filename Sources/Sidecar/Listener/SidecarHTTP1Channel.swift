@@ -29,6 +29,9 @@ struct SidecarHTTP1Channel: ServerChildChannel {
         }
         channel.closeFuture.whenComplete { _ in cap.closed(channel) }
         return channel.eventLoop.makeCompletedFuture {
+            // Requests are small: the first receive buffer (which the channel keeps for its next reads) is 1 KiB,
+            // not NIO's 2 KiB; it still grows for larger bodies.
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
             let pipeline = channel.pipeline.syncOperations
             let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)
             try pipeline.addHandler(RawResponseWriter())
@@ -46,7 +49,12 @@ struct SidecarHTTP1Channel: ServerChildChannel {
         }
     }
 
-    /// Nothing to do per connection but wait for it to close: the handlers serve it on its event loop.
+    /// The receive buffer sizes of a caller connection.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536)
+
+    /// Nothing to do per connection but wait for it to close: the handlers serve it on its event loop. (This task
+    /// is also what makes graceful shutdown wait for calls in flight: returning at once saved ~1.7 KiB per open
+    /// connection but let the server stop before its answers were written.)
     func handle(value: Value, logger: Logger) async {
         try? await value.channel.closeFuture.get()
     }

@@ -37,7 +37,7 @@ final class AnswerStream: UpstreamResponseConsumer {
     // MARK: Driver thread
 
     func didReceiveHead(_ head: UpstreamResponseHead) -> UpstreamBodyMode {
-        let contentType = HeaderFilter.firstValue(of: "content-type", in: head.headers)
+        let contentType = head.firstHeaderValue("content-type")
         guard AnswerKind.isBinary(contentType: contentType) else { return .buffer(limit: .max) }
         let call = self.call
         eventLoop.execute { call.value.streamStarted(head) }

@@ -104,7 +104,10 @@ final class ProxyCall {
         }
         reserved += chunk.readableBytes
         if body == nil {
-            body = chunk
+            // A chunk is usually a slice of the connection's receive buffer: copied into a buffer of its own size,
+            // so a call waiting for libcurl does not pin that buffer (and the channel can reuse it for its next
+            // read).
+            body = chunk.storageCapacity > 2 * chunk.readableBytes ? ByteBuffer(buffer: chunk) : chunk
         } else {
             body!.writeImmutableBuffer(chunk)
         }
@@ -146,7 +149,7 @@ final class ProxyCall {
         state = .streaming(call, transfer, stream, retry: retry)
         var outcome = forwarder.streamedOutcome(head, for: call)
         outcome.retriedWithNewToken = retry
-        let length = HeaderFilter.firstValue(of: "content-length", in: head.headers).flatMap(Int.init)
+        let length = head.firstHeaderValue("content-length").flatMap(Int.init)
         delegate.streamStarted(outcome, length)
     }
 
