@@ -191,7 +191,10 @@ import Testing
         try connection.send("GET /-/nothing HTTP/1.1\r\nHost: x\r\n\r\n")
         let missing = try connection.written()
         #expect(missing.hasPrefix("HTTP/1.1 404"))
-        #expect(missing.contains("/-/healthy, /-/metrics, /-/ready, /-/status"))
+        #expect(missing.contains("/-/healthy, /-/jssdk/signature, /-/metrics, /-/ready, /-/status, /-/token/refresh"))
+        // A body route takes POST only, and reads the body before it answers.
+        try connection.send("GET /-/token/refresh HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.written().hasPrefix("HTTP/1.1 405"))
     }
 
     @Test func probesAreNeverRefusedByTheConcurrencyLimit() throws {
