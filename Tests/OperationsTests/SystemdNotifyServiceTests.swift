@@ -41,7 +41,7 @@ struct SystemdNotifyServiceTests {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let tokens = TokenState()
         let service = SystemdNotifyService(
-            environment: SystemdEnvironment(notifier: notifier), tokens: [(tokens, nil)],
+            environment: SystemdEnvironment(notifier: notifier), tokens: [tokens],
             listen: ListenAddress(host: "127.0.0.1", port: 0), logger: logger)
         let group = ServiceGroup(services: [service], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -38,7 +38,8 @@ public final class SidecarHarness: Sendable {
         public var waitForToken = true
         public var upstreamOverride: String?
         public var trustCA = true
-        public var upstreamTimeout = 5.0
+        /// Far above what any answer takes, even on a loaded machine; tests of the timeout set their own.
+        public var upstreamTimeout = 15.0
         public var maxBodyBytes = 10_485_760
         /// More `limits:` lines, each indented two spaces.
         public var extraLimits = ""

@@ -28,8 +28,8 @@ public final class SystemdNotifyService: Service, Sendable {
     }
 
     let notifier: SystemdNotifier
-    /// Every account's token and file: READY=1 waits for all of them.
-    let tokens: [(state: TokenState, file: String?)]
+    /// Every account's token: READY=1 waits until each is published (held, its file written).
+    let tokens: [TokenState]
     let listen: ListenAddress
     let logger: Logger
     /// The watchdog pinger, when `$WATCHDOG_USEC` asked for one.
@@ -38,19 +38,17 @@ public final class SystemdNotifyService: Service, Sendable {
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
-    /// For the daemon: READY=1 once every account holds a token and its `token.file` is written (each waited
-    /// for up to 5 s).
+    /// For the daemon: READY=1 once every account's token is published.
     public convenience init(
         environment: SystemdEnvironment, accounts: AccountDirectory, listen: ListenAddress, logger: Logger
     ) {
-        self.init(
-            environment: environment, tokens: accounts.all.map { ($0.tokens, $0.configuration.token.file) },
-            listen: listen, logger: logger)
+        self.init(environment: environment, tokens: accounts.all.map(\.tokens), listen: listen, logger: logger)
     }
 
-    /// - Parameter tokens: each token with its `token.file` (`nil`: READY=1 does not wait for a file).
+    /// - Parameter tokens: the tokens READY=1 waits for. ``TokenState/waitForToken()`` returns once the refresher
+    ///   published a token, which it does after writing the token file: READY=1 promises apps the file.
     public init(
-        environment: SystemdEnvironment, tokens: [(state: TokenState, file: String?)], listen: ListenAddress, logger: Logger
+        environment: SystemdEnvironment, tokens: [TokenState], listen: ListenAddress, logger: Logger
     ) {
         notifier = environment.notifier
         self.tokens = tokens
@@ -85,7 +83,7 @@ public final class SystemdNotifyService: Service, Sendable {
         let sink = eventSink
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for (state, _) in tokens { await state.waitForToken() }
+                for state in tokens { await state.waitForToken() }
                 if !Task.isCancelled { sink.yield(.tokenHeld) }
             }
             var port: Int?
@@ -96,7 +94,6 @@ public final class SystemdNotifyService: Service, Sendable {
                 case .tokenHeld: tokenHeld = true
                 }
                 if let port, tokenHeld {
-                    await waitForTokenFile()
                     becomeReady(port: port)
                     break
                 }
@@ -107,21 +104,6 @@ public final class SystemdNotifyService: Service, Sendable {
         phase.withLock { phase in
             phase = .stopping
             send(SystemdNotifier.stopping(status: "stopping: draining requests in flight"))
-        }
-    }
-
-    /// The refresher adopts a token a moment before it writes the file; READY=1 promises apps the file. Gives
-    /// up after 5 s (an unwritable file is logged by the refresher, and the proxy works without it).
-    private func waitForTokenFile() async {
-        for case (_, let file?) in tokens { await waitForTokenFile(file) }
-    }
-
-    private func waitForTokenFile(_ tokenFile: String) async {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline && !Task.isCancelled {
-            let size = (try? await BlockingIO.run { FileChecks.identity(tokenFile)?.size }) ?? nil
-            if let size, size > 0 { return }
-            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 

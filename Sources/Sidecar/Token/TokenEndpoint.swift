@@ -12,6 +12,11 @@ public struct TokenEndpoint: Sendable {
     public struct Answer: Sendable, Equatable {
         public var token: String
         public var expiresIn: Int
+
+        public init(token: String, expiresIn: Int) {
+            self.token = token
+            self.expiresIn = expiresIn
+        }
     }
 
     public var mode: SidecarConfiguration.TokenMode
@@ -58,10 +63,10 @@ public struct TokenEndpoint: Sendable {
     func request(forceRefresh: Bool) -> UpstreamRequest {
         switch mode {
         case .stable:
-            let payload: [String: Any] = [
-                "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": forceRefresh,
-            ]
-            let body = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()
+            let payload = StableTokenRequest(appid: appid, secret: secret, forceRefresh: forceRefresh)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let body = (try? encoder.encode(payload)) ?? Data()
             return UpstreamRequest(
                 method: "POST", url: baseURL + "/cgi-bin/stable_token",
                 headers: [("Content-Type", "application/json")], body: ByteBuffer(bytes: body),
@@ -85,17 +90,17 @@ public struct TokenEndpoint: Sendable {
         guard status == 200 else {
             throw TokenFetchError(kind: .httpStatus(status), message: "the token endpoint at \(baseURL) answered HTTP \(status)")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+        guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(body)) else {
             throw TokenFetchError(kind: .malformedAnswer, message: "the token endpoint at \(baseURL) answered something that is not JSON")
         }
-        if let token = object["access_token"] as? String, let expiresIn = (object["expires_in"] as? NSNumber)?.intValue {
+        if let token = answer.accessToken, let expiresIn = answer.expiresIn {
             guard TokenValue.isWellFormed(token), expiresIn > 0 else {
                 throw TokenFetchError(kind: .malformedAnswer, message: "the token endpoint answered a token that is empty, too long or has unexpected characters, or a non-positive expires_in")
             }
             return Answer(token: token, expiresIn: expiresIn)
         }
-        if let code = (object["errcode"] as? NSNumber)?.intValue, code != 0 {
-            let errmsg = Printable.clip(object["errmsg"] as? String ?? "", to: 200)
+        if let code = answer.errcode, code != 0 {
+            let errmsg = Printable.clip(answer.errmsg ?? "", to: 200)
             var message = "WeChat refused the token request: errcode \(code) \"\(errmsg)\""
             if case .configuration(let fix) = WeChatErrcode.classify(code) { message += "; fix: \(fix)" }
             throw TokenFetchError(kind: .errcode(code), message: message)
@@ -110,5 +115,33 @@ enum TokenValue {
     static func isWellFormed(_ token: String) -> Bool {
         !token.isEmpty && token.utf8.count <= 2048
             && token.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f }
+    }
+}
+
+/// `POST /cgi-bin/stable_token`'s body.
+struct StableTokenRequest: Encodable {
+    var grantType = "client_credential"
+    var appid: String
+    var secret: String
+    var forceRefresh: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case grantType = "grant_type"
+        case appid, secret
+        case forceRefresh = "force_refresh"
+    }
+}
+
+/// What the token endpoints answer: `{"access_token":"…","expires_in":7200}` or `{"errcode":N,"errmsg":"…"}`.
+struct TokenAnswer: Decodable {
+    var accessToken: String?
+    var expiresIn: Int?
+    var errcode: Int?
+    var errmsg: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case expiresIn = "expires_in"
+        case errcode, errmsg
     }
 }

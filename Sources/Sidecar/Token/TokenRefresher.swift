@@ -12,10 +12,14 @@ import SidecarCore
 /// The schedule is wall-clock based and checked every second, so a host that was suspended refreshes as
 /// soon as it wakes. The file is checked every few seconds and rewritten if it was removed or altered.
 public actor TokenRefresher: Service {
-    let endpoint: TokenEndpoint
-    let probe: TokenProbe
+    let endpoint: any TokenSource
+    let probe: any TokenLiveness
+    /// The one owner of what the refresher knows between attempts: the token, failures, the next refresh, the
+    /// force budget. The refresher keeps no copy of any of it.
     let state: TokenState
-    let file: TokenFileWriter
+    let file: any TokenStore
+    /// Wall-clock seconds (``WallClock/now()`` in the daemon).
+    let clock: @Sendable () -> Double
     let policy: RefreshPolicy
     let metrics: AccountMetrics
     let redactor: Redactor
@@ -25,9 +29,6 @@ public actor TokenRefresher: Service {
     private var recoveryInFlight: Task<AccessToken?, Never>?
     /// The failing token the last recovery was for, and when it last fetched and probed for it.
     private var lastRecovery: (failing: String, fetchedAt: Double, probedAt: Double)?
-    private var consecutiveFailures = 0
-    private var nextRefreshAt = 0.0
-    private var budget = ForceRefreshBudget()
     private var lastFileCheck = 0.0
     private var fileHoldsToken = false
 
@@ -42,9 +43,11 @@ public actor TokenRefresher: Service {
     let forceDelay: ClosedRange<Double>
 
     public init(
-        endpoint: TokenEndpoint, probe: TokenProbe, state: TokenState, file: TokenFileWriter, policy: RefreshPolicy,
-        metrics: AccountMetrics, redactor: Redactor, logger: Logger, forceDelay: ClosedRange<Double> = 0.05...1.5
+        endpoint: any TokenSource, probe: any TokenLiveness, state: TokenState, file: any TokenStore, policy: RefreshPolicy,
+        metrics: AccountMetrics, redactor: Redactor, logger: Logger, forceDelay: ClosedRange<Double> = 0.05...1.5,
+        clock: @escaping @Sendable () -> Double = { WallClock.now() }
     ) {
+        self.clock = clock
         self.forceDelay = forceDelay
         self.endpoint = endpoint
         self.probe = probe
@@ -67,12 +70,11 @@ public actor TokenRefresher: Service {
 
     private func loop() async {
         while !Task.isCancelled {
-            let now = WallClock.now()
-            if now >= nextRefreshAt {
+            if clock() >= state.current.nextRefreshAt ?? 0 {
                 await refresh()
             }
-            await maintainFile(at: WallClock.now())
-            let wait = max(0.05, min(1.0, nextRefreshAt - WallClock.now()))
+            await maintainFile(at: clock())
+            let wait = max(0.05, min(1.0, (state.current.nextRefreshAt ?? 0) - clock()))
             do {
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             } catch {
@@ -100,7 +102,7 @@ public actor TokenRefresher: Service {
     private func performRefresh(force: Bool) async -> Result<AccessToken, TokenFetchError> {
         do {
             let answer = try await endpoint.fetch(forceRefresh: force)
-            let token = AccessToken(value: answer.token, fetchedAt: WallClock.now(), expiresIn: answer.expiresIn)
+            let token = AccessToken(value: answer.token, fetchedAt: clock(), expiresIn: answer.expiresIn)
             // The file first: whoever sees the token held (readiness, READY=1) can rely on the file too.
             await writeFile(token)
             adopt(token, expiresIn: answer.expiresIn)
@@ -115,9 +117,7 @@ public actor TokenRefresher: Service {
         // Known to the redactor before anyone can use it, so no answer can carry it back to a caller.
         redactor.remember(token: token.value)
         let previous = state.current.token
-        consecutiveFailures = 0
-        nextRefreshAt = token.fetchedAt + Double(RefreshSchedule.delayAfterSuccess(expiresIn: expiresIn, policy: policy))
-        let next = nextRefreshAt
+        let next = token.fetchedAt + Double(RefreshSchedule.delayAfterSuccess(expiresIn: expiresIn, policy: policy))
         state.update { snapshot in
             snapshot.token = token
             snapshot.lastAttemptAt = token.fetchedAt
@@ -140,16 +140,14 @@ public actor TokenRefresher: Service {
     }
 
     private func recordFailure(_ error: TokenFetchError) {
-        consecutiveFailures += 1
-        let now = WallClock.now()
+        let now = clock()
         let held = state.validToken(at: now)
+        let failures = state.current.consecutiveFailures + 1
         let delay = RefreshSchedule.delayAfterFailure(
-            consecutiveFailures: consecutiveFailures, pace: error.pace, policy: policy,
+            consecutiveFailures: failures, pace: error.pace, policy: policy,
             jitter: Double.random(in: 0...1), heldTokenRemaining: held?.remaining(at: now))
-        nextRefreshAt = now + delay
+        let next = now + delay
         let result = error.isConfigurationError ? "config_error" : "error"
-        let failures = consecutiveFailures
-        let next = nextRefreshAt
         state.update { snapshot in
             snapshot.lastAttemptAt = now
             snapshot.lastResult = result
@@ -189,7 +187,7 @@ public actor TokenRefresher: Service {
     ///
     /// Every outcome is counted in `wxsidecar_token_recoveries_total{result}`.
     public func recover(from failing: String) async -> AccessToken? {
-        if let current = state.validToken(), current.value != failing {
+        if let current = state.validToken(at: clock()), current.value != failing {
             return recovered(.newerTokenHeld, current)
         }
         guard state.current.token?.value == failing else { return recovered(.notCurrent, nil) }
@@ -197,7 +195,7 @@ public actor TokenRefresher: Service {
             let result = await recoveryInFlight.value
             return recovered(.shared, result)
         }
-        let now = WallClock.now()
+        let now = clock()
         var last = lastRecovery?.failing == failing
             ? lastRecovery! : (failing: failing, fetchedAt: -Double.infinity, probedAt: -Double.infinity)
         guard now - last.probedAt >= Self.recoveryProbeInterval else { return recovered(.throttled, nil) }
@@ -225,21 +223,20 @@ public actor TokenRefresher: Service {
         // The fleet's other sidecars saw the same death: whoever wakes first forces, the others fetch its token.
         let wait = Double.random(in: forceDelay)
         if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
-        if let current = state.validToken(), current.value != failing { return recovered(.newerTokenHeld, current) }
+        if let current = state.validToken(at: clock()), current.value != failing { return recovered(.newerTokenHeld, current) }
         if fetch, case .success(let token) = await refresh(), token.value != failing {
             return recovered(.fetchedNewer, token)
         }
-        let now = WallClock.now()
-        if let refusal = budget.refusal(at: now) {
+        let now = clock()
+        if let refusal = state.current.forceBudget.refusal(at: now) {
             metrics.tokenForcedRefreshes(refusal.rawValue).increment()
             logger.warning(
                 "WeChat rejected the current access_token but a forced refresh is not allowed now",
                 metadata: ["wxsidecar.token.force_refused": "\(refusal.rawValue)"])
             return recovered(.forceRefused, nil)
         }
-        budget.record(at: now)
-        let used = budget.used(at: now)
-        state.update { $0.forcesUsed = used }
+        state.update { $0.forceBudget.record(at: now) }
+        let used = state.current.forceBudget.used(at: now)
         metrics.tokenForcedRefreshes("done").increment()
         logger.notice(
             "forcing an access_token refresh: WeChat rejected the current one",
@@ -268,7 +265,7 @@ public actor TokenRefresher: Service {
                 "cannot write the token file; the proxy keeps working, apps reading the file do not get the new token",
                 metadata: ["wxsidecar.token.file": "\(file.path)", "wxsidecar.error": "\(error)"])
         }
-        lastFileCheck = WallClock.now()
+        lastFileCheck = clock()
     }
 
     /// Every few seconds: rewrite a removed or altered file; remove the file once the held token expired.

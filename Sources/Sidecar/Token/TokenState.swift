@@ -1,6 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import SidecarCore
 import Synchronization
 
 /// The token the sidecar holds now and how the last refresh went. Read synchronously on the request path
@@ -18,8 +19,10 @@ public final class TokenState: Sendable {
         public var consecutiveFailures = 0
         /// When the next scheduled refresh is due.
         public var nextRefreshAt: Double?
+        /// The forced refreshes made, and what may still be forced.
+        public var forceBudget = ForceRefreshBudget()
         /// Forced refreshes used in the last 24 hours.
-        public var forcesUsed = 0
+        public var forcesUsed: Int { forceBudget.used(at: WallClock.now()) }
     }
 
     private let snapshot = Mutex(Snapshot())
@@ -57,7 +60,9 @@ public final class TokenState: Sendable {
         for waiter in woken { waiter.resume() }
     }
 
-    /// Returns once a token is held (at once if one already is), or when the task is cancelled.
+    /// Returns once a token is published (at once if one already is), or when the task is cancelled. The refresher
+    /// publishes a token after it wrote the token file (or logged why it could not): whoever waits here (readiness,
+    /// systemd's READY=1) can rely on the file too.
     public func waitForToken() async {
         let id = waiters.withLock { list in
             defer { list.nextID += 1 }
