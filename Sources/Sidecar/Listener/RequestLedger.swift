@@ -65,7 +65,7 @@ final class RequestLedger: Sendable {
     /// The metrics and the access-log line of an answered request.
     func record(_ outcome: CallOutcome, method: String, rawTarget: String, entry: Entry) {
         let elapsed = ContinuousClock.now - entry.started
-        metrics.requests(path: outcome.pathLabel, status: outcome.status).increment()
+        metrics.requests(appid: outcome.appid ?? "", path: outcome.pathLabel, status: outcome.status).increment()
         metrics.requestDuration.recordNanoseconds(elapsed.nanoseconds)
         guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [

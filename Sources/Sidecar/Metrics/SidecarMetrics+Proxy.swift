@@ -5,6 +5,7 @@ import Prometheus
 
 /// The labels of one `wxsidecar_requests_total` counter.
 struct RequestCounterKey: Hashable, Sendable {
+    var appid: String
     var path: String
     var status: Int
 }
@@ -12,9 +13,10 @@ struct RequestCounterKey: Hashable, Sendable {
 extension SidecarMetrics {
     // MARK: Requests
 
-    /// `wxsidecar_requests_total{path,status}`; `path` is a whitelist entry or one of `denied`, `invalid`, `admin`.
-    public func requests(path: String, status: Int) -> Counter {
-        requestCounters[RequestCounterKey(path: path, status: status)]
+    /// `wxsidecar_requests_total{appid,path,status}`; `appid` is the account the call ran as (empty before one was
+    /// chosen: admin, refused, invalid), `path` a whitelist entry or one of `denied`, `invalid`, `admin`.
+    public func requests(appid: String = "", path: String, status: Int) -> Counter {
+        requestCounters[RequestCounterKey(appid: appid, path: path, status: status)]
     }
 
     static func makeRequestCounters(in registry: PrometheusCollectorRegistry) -> MetricFamily<RequestCounterKey, Counter> {
@@ -22,8 +24,8 @@ extension SidecarMetrics {
             registry.makeCounter(
                 descriptor: MetricNameDescriptor(
                     namespace: "wxsidecar", metricName: "requests", unitName: "total",
-                    helpText: "Requests answered, by whitelist entry (or denied/invalid/admin) and HTTP status."),
-                labels: [("path", key.path), ("status", String(key.status))])
+                    helpText: "Requests answered, by account, whitelist entry (or denied/invalid/admin) and HTTP status."),
+                labels: [("appid", key.appid), ("path", key.path), ("status", String(key.status))])
         }
     }
 

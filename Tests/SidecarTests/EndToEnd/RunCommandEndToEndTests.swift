@@ -108,7 +108,7 @@ import Glibc
             let status = try await call(sidecar, via: emulator, "GET", "/-/status")
             #expect((status.json["token"] as? [String: Any])?["last_refresh_result"] as? String == "success")
             let metrics = try await call(sidecar, via: emulator, "GET", "/-/metrics").text
-            #expect(metrics.contains(#"wxsidecar_requests_total{path="denied",status="403"} 1"#))
+            #expect(MetricText.value(of: #"wxsidecar_requests_total{path="denied",status="403"}"#, in: metrics) == 1)
             #expect(MetricText.value(of: #"wxsidecar_token_refreshes_total{result="success"}"#, in: metrics) == 1)
         }
     }

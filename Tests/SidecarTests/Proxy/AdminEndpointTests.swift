@@ -48,10 +48,6 @@ import WeChatEmulator
             #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
             let text = metrics.text
             for expected in [
-                #"wxsidecar_requests_total{path="/wxa/msg_sec_check",status="200"} 2"#,
-                #"wxsidecar_requests_total{path="/echo/*",status="200"} 1"#,
-                #"wxsidecar_requests_total{path="denied",status="403"} 1"#,
-                #"wxsidecar_requests_total{path="invalid",status="400"} 1"#,
                 "wxsidecar_request_duration_seconds_bucket",
                 "wxsidecar_request_duration_seconds_count",
                 "wxsidecar_whitelist_entries 4",
@@ -61,6 +57,15 @@ import WeChatEmulator
                 #expect(text.contains(expected), "missing \(expected)")
             }
             #expect(MetricText.value(of: #"wxsidecar_token_refreshes_total{result="success"}"#, in: text) == 1)
+            let appid = harness.app.configuration.appid
+            for (series, value) in [
+                (#"wxsidecar_requests_total{appid="\#(appid)",path="/wxa/msg_sec_check",status="200"}"#, 2.0),
+                (#"wxsidecar_requests_total{appid="\#(appid)",path="/echo/*",status="200"}"#, 1),
+                (#"wxsidecar_requests_total{path="denied",status="403"}"#, 1),
+                (#"wxsidecar_requests_total{appid="",path="invalid",status="400"}"#, 1),
+            ] {
+                #expect(MetricText.value(of: series, in: text) == value, "\(series)")
+            }
             #expect(MetricText.value(of: "wxsidecar_token_expires_in_seconds{appid=\"\(harness.app.configuration.appid)\"}", in: text) > 7000)
         }
     }
