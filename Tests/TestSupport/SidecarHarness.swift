@@ -169,6 +169,8 @@ public final class SidecarHarness: Sendable {
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = await tasks[1].result
+        // The sidecar's upstream connections close first: an emulator would wait for them before it stops.
+        app.client.shutdown()
         tasks[0].cancel()
         _ = await tasks[0].result
         client.shutdown()

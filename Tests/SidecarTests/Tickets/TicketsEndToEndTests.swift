@@ -108,6 +108,26 @@ import WeChatEmulator
         }
     }
 
+    @Test func aTicketIsRefreshedOnItsScheduleOnceWeChatRotatesIt() async throws {
+        try await Self.withNews { harness, news, ticketFile in
+            guard let keeper = news.ticketKeeper else { throw TimedOut(what: "a ticket keeper") }
+            // Tickets of 305 s with the platform's 300 s rotation window: WeChat has a new one 5 s after issue, and
+            // the keeper schedules its next fetch just past that point.
+            harness.emulator.knobs.setTicketLifetime(305)
+            harness.emulator.knobs.invalidateTickets(appid: Self.news)
+            let first = try #require(await keeper.refresh(.jsapi))
+            #expect(first.remaining(at: first.fetchedAt) <= 305)
+            try await eventually("the scheduled refresh to bring the rotated ticket", timeout: .seconds(20)) {
+                news.tickets.valid(.jsapi).map { $0.value != first.value } ?? false
+            }
+            let second = try #require(news.tickets.valid(.jsapi))
+            #expect(second.value == harness.emulator.knobs.currentTicket(.jsapi, appid: Self.news)?.value)
+            try await eventually("the ticket file") { (try? String(contentsOfFile: ticketFile, encoding: .utf8)) == second.value }
+            let cached = try await harness.send("GET", "/cgi-bin/ticket/getticket?type=jsapi&from_appid=\(Self.news)")
+            #expect(cached.json["ticket"] as? String == second.value)
+        }
+    }
+
     @Test func aTicketFailureKeepsTheLastGoodTicketAndCountsIt() async throws {
         try await Self.withNews { harness, news, _ in
             guard let keeper = news.ticketKeeper else { throw TimedOut(what: "a ticket keeper") }
