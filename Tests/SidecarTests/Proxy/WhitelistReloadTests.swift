@@ -37,7 +37,7 @@ import WeChatEmulator
     func invalidEditKeepsThePreviousWhitelist(_ text: String) async throws {
         try await withSidecar { harness in
             _ = try harness.directory.write(text, to: "whitelist.txt")
-            try await eventually("the failed reload to be logged", timeout: .seconds(5)) {
+            try await eventually("the failed reload to be logged", timeout: .seconds(15)) {
                 harness.logs.contains("whitelist reload failed")
             }
             #expect(harness.logs.all.contains { $0.contains("whitelist reload failed") && $0.contains("line ") })
@@ -57,7 +57,7 @@ import WeChatEmulator
             }
             // Remove /echo/* while the call is in flight: the call completes, the next one is denied.
             _ = try harness.directory.write("/wxa/msg_sec_check\n", to: "whitelist.txt")
-            try await eventually("the reload", timeout: .seconds(5)) { harness.logs.contains("whitelist reloaded") }
+            try await eventually("the reload", timeout: .seconds(15)) { harness.logs.contains("whitelist reloaded") }
             #expect(try await slow.status == 200)
             #expect(try await harness.send("GET", "/echo/slow").status == 403)
         }
@@ -66,7 +66,7 @@ import WeChatEmulator
     @Test func deletedFileKeepsThePreviousWhitelist() async throws {
         try await withSidecar { harness in
             try FileManager.default.removeItem(atPath: harness.directory.path("whitelist.txt"))
-            try await eventually("the missing file to be reported", timeout: .seconds(5)) {
+            try await eventually("the missing file to be reported", timeout: .seconds(15)) {
                 harness.logs.contains("missing or unreadable")
             }
             #expect(try await harness.send("GET", "/echo/still-allowed").status == 200)
