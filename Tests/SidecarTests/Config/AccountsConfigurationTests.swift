@@ -112,6 +112,25 @@ import Testing
         #expect(configuration.accounts.allSatisfy { $0.token.mode == .classic })
     }
 
+    @Test func underSystemdEachAccountsSecretDefaultsToItsOwnCredential() async throws {
+        let credentials = try TemporaryDirectory(prefix: "wxsidecar-credentials")
+        defer { credentials.remove() }
+        _ = try credentials.write("from-the-shop-credential\n", to: "appsecret-shop")
+        _ = try credentials.write("from-the-news-credential\n", to: "appsecret-news")
+        let configuration = try await Self.load(
+            { directory in
+                """
+                whitelist: { file: "\(directory.path("whitelist.txt"))" }
+                accounts:
+                  shop: { appid: wx0123456789abcdef, token: { file: "\(directory.path("shop/token"))" } }
+                  news: { appid: wxfedcba9876543210, token: { file: "\(directory.path("news/token"))" } }
+                """
+            }, environment: ["CREDENTIALS_DIRECTORY": credentials.path("")]
+        ).get()
+        #expect(configuration.accounts.map(\.secret.value) == ["from-the-shop-credential", "from-the-news-credential"])
+        #expect(configuration.accounts[1].secret.origin.hasSuffix("appsecret-news"))
+    }
+
     /// Each mistake is refused with the key that names it.
     static let mistakes: [(name: String, key: String, message: String, extraShop: String, extraNews: String)] = [
         ("the same appid twice", "accounts.news.appid", "already account shop's appid", "", "SAME_APPID"),
