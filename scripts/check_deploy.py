@@ -40,7 +40,7 @@ check(config["whitelist"]["file"] == "/etc/wxsidecar/whitelist.txt", "whitelist.
 check("appsecret" in secret["stringData"], "the Secret must hold the key appsecret")
 secret_dir = os.path.dirname(config["secret_file"])
 
-loading = open(os.path.join(ROOT, "Sources/Sidecar/Config/SidecarConfiguration+Loading.swift")).read()
+loading = open(os.path.join(ROOT, "Sources/Sidecar/Config/SidecarConfiguration+Accounts.swift")).read()
 check(f'"{TOKEN_DIR}/cloudbase_access_token"' in loading, "the daemon's default token.file moved: update deploy/")
 dockerfile = open(os.path.join(ROOT, "deploy", "Dockerfile")).read()
 check(f'VOLUME ["{TOKEN_DIR}"]' in dockerfile, "the Dockerfile's VOLUME must be the token folder")
