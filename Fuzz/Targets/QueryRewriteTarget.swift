@@ -38,10 +38,16 @@ public func fuzzQueryRewrite(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
         let decoded = Reference.percentDecoded(name)
         return decoded == Array("access_token".utf8) || decoded == Array("cloudbase_access_token".utf8)
     }
+    // `from_appid` (the account) is the sidecar's too: read, never forwarded.
+    func isAccount(_ parameter: [UInt8]) -> Bool {
+        let name = parameter.split(separator: 0x3D, maxSplits: 1, omittingEmptySubsequences: false).first.map(Array.init) ?? []
+        return Reference.percentDecoded(name) == Array("from_appid".utf8)
+    }
     let sent = query.map { Array($0.utf8).split(separator: 0x26, omittingEmptySubsequences: true).map(Array.init) } ?? []
-    let kept = sent.filter { !isCredential($0) }
+    let kept = sent.filter { !isCredential($0) && !isAccount($0) }
     guard parameters == kept else { violated("other parameters survive in order", "\(queryText.debugDescription) → \(String(decoding: output, as: UTF8.self).debugDescription)") }
     guard !parameters.contains(where: isCredential) else { violated("no caller credential survives", queryText.debugDescription) }
+    guard !parameters.contains(where: isAccount) else { violated("no from_appid survives", queryText.debugDescription) }
 
     // The caller token is reported when sent, redacted.
     let reported = QueryRewriter.callerToken(in: query)
@@ -56,7 +62,7 @@ public func fuzzQueryRewrite(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     }
     // Loose spellings: the check against a reference written apart from it.
     let found = CredentialSpelling.looseCredentialName(in: query)
-    let expected = kept.contains { parameter in
+    let expected = sent.filter { !isCredential($0) }.contains { parameter in
         parameter.split(separator: 0x3B, omittingEmptySubsequences: false).contains { piece in
             looksLikeCredential(Array(piece.prefix { $0 != 0x3D }))
         }

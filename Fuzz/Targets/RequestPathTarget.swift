@@ -48,14 +48,15 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     }
 
     // The whitelist's decision against the reference matcher.
-    let allowed = whitelist.authorize(parsed) == nil
+    let match = whitelist.match(parsed.path)
+    let allowed = (try? match.get()) != nil
     let referenceAllowed = whitelist.entries.contains { Reference.allows(entry: Array($0.utf8), path: path) }
     guard allowed == referenceAllowed else {
         violated("whitelist matching agrees with the reference (\(allowed) vs \(referenceAllowed))", "\(target.debugDescription) against \(whitelist.entries)")
     }
     guard allowed else { return 0 }
     if Reference.isTokenEndpoint(path) { violated("a token endpoint is never forwarded", target.debugDescription) }
-    guard let entry = whitelist.matchedEntry(parsed.path), whitelist.entries.contains(entry),
+    guard let entry = try? match.get(), whitelist.entries.contains(entry),
         Reference.allows(entry: Array(entry.utf8), path: path)
     else { violated("an allowed path names the entry that allows it", target.debugDescription) }
 
