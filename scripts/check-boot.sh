@@ -29,7 +29,7 @@ CHECK_BOOT_MIRROR="${CHECK_BOOT_MIRROR:-http://deb.debian.org/debian}"
 SUITE=bookworm
 # In the cached root: what the package depends on, systemd to boot, curl for the probe. Not procps: the unit
 # must not need /bin/kill.
-BASE_PACKAGES="systemd,dbus,libcurl4,ca-certificates,curl"
+BASE_PACKAGES="systemd,dbus,libcurl4,libxml2,ca-certificates,curl"
 BASE_RECIPE=1   # bump when the way the root is made changes
 
 say() { echo "check-boot: $*" >&2; }

@@ -36,7 +36,7 @@ Package: wxsidecar
 Version: $version
 Architecture: $arch
 Maintainer: wxsidecar maintainers <root@localhost>
-Depends: libcurl4, ca-certificates, systemd
+Depends: libcurl4, libxml2, ca-certificates, systemd
 Section: net
 Priority: optional
 Description: WeChat access_token keeper and API proxy
