@@ -36,6 +36,20 @@ public struct AccountDirectory: Sendable {
         all.first { $0.appid.utf8.elementsEqual(appid.utf8) }
     }
 
+    /// The account a request names (`from_appid` on a proxied call, `"appid"` in an admin body; the default without
+    /// one), if the sidecar serves it and the caller's key may use it (`grant`: the appids it may; `nil`: all).
+    func choose(appid: Substring?, grant: Set<String>?) -> Result<ServedAccount, SidecarAnswer> {
+        let account: ServedAccount
+        if let appid {
+            guard let chosen = self.account(appid: appid) else { return .failure(.unknownAccount(appid)) }
+            account = chosen
+        } else {
+            account = defaultAccount
+        }
+        if let grant, !grant.contains(account.appid) { return .failure(.accountNotGranted(account.appid)) }
+        return .success(account)
+    }
+
     /// The account named `name` in the configuration.
     public func account(named name: String) -> ServedAccount? {
         all.first { $0.name == name }

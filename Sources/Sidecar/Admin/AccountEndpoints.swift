@@ -18,19 +18,6 @@ struct AccountEndpoints: Sendable {
         var stale: String?
     }
 
-    /// The account the request names, or the answer refusing it.
-    private func account(_ request: Request, grant: Set<String>?, label: String) -> Result<ServedAccount, SidecarAnswer> {
-        let account: ServedAccount
-        if let appid = request.appid {
-            guard let chosen = accounts.account(appid: appid) else { return .failure(.unknownAccount(Substring(appid))) }
-            account = chosen
-        } else {
-            account = accounts.defaultAccount
-        }
-        if let grant, !grant.contains(account.appid) { return .failure(.accountNotGranted(account.appid)) }
-        return .success(account)
-    }
-
     private func decode(_ body: ByteBuffer) -> Request? {
         try? JSONDecoder().decode(Request.self, from: Data(body.readableBytesView))
     }
@@ -49,7 +36,7 @@ struct AccountEndpoints: Sendable {
         case .failure(let refusal): return self.refusal(.badRequest(refusal.message), label: label)
         }
         let account: ServedAccount
-        switch self.account(request, grant: grant, label: label) {
+        switch accounts.choose(appid: request.appid.map { Substring($0) }, grant: grant) {
         case .success(let chosen): account = chosen
         case .failure(let refused): return self.refusal(refused, label: label)
         }
@@ -76,7 +63,7 @@ struct AccountEndpoints: Sendable {
             return refusal(.badJSON(#"{"stale": "<the access_token that failed>", "appid": "wx…" (optional)}"#), label: label)
         }
         let account: ServedAccount
-        switch self.account(request, grant: grant, label: label) {
+        switch accounts.choose(appid: request.appid.map { Substring($0) }, grant: grant) {
         case .success(let chosen): account = chosen
         case .failure(let refused): return refusal(refused, label: label)
         }
@@ -101,9 +88,7 @@ struct AccountEndpoints: Sendable {
     }
 
     private func refusal(_ answer: SidecarAnswer, label: String) -> CallOutcome {
-        var outcome = CallOutcome.answer(answer, pathLabel: "admin", path: label)
-        outcome.pathLabel = "admin"
-        return outcome
+        CallOutcome.answer(answer, pathLabel: "admin", path: label)
     }
 }
 

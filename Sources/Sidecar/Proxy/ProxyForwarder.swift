@@ -67,7 +67,7 @@ struct ProxyForwarder: Sendable {
             return .answer(answer(.credentialParameter(name), pathLabel: "invalid", path: path))
         }
         let account: ServedAccount
-        switch choose(target, grant: grant) {
+        switch accounts.choose(appid: QueryRewriter.fromAppid(in: target.query), grant: grant) {
         case .success(let chosen): account = chosen
         case .failure(let refusal): return .answer(answer(refusal, pathLabel: "denied", path: path))
         }
@@ -92,20 +92,6 @@ struct ProxyForwarder: Sendable {
             method: method, target: target, pathLabel: pathLabel, path: path, token: token,
             headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader),
             account: account))
-    }
-
-    /// The account `from_appid` names (the default without one), if the sidecar serves it and the caller's key may
-    /// use it.
-    private func choose(_ target: RequestTarget, grant: Set<String>?) -> Result<ServedAccount, SidecarAnswer> {
-        let account: ServedAccount
-        if let appid = QueryRewriter.fromAppid(in: target.query) {
-            guard let chosen = accounts.account(appid: appid) else { return .failure(.unknownAccount(appid)) }
-            account = chosen
-        } else {
-            account = accounts.defaultAccount
-        }
-        if let grant, !grant.contains(account.appid) { return .failure(.accountNotGranted(account.appid)) }
-        return .success(account)
     }
 
     // MARK: Sending
