@@ -44,6 +44,16 @@ let package = Package(
     ],
     targets: [
         .target(name: "SidecarCore", swiftSettings: swiftSettings),
+        // WeChat's message push protocol: signatures, the AES envelope, the XML and the passive reply. Used by the
+        // sidecar's inbound gateway and by the emulator's push client.
+        .target(
+            name: "WeChatPush",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -62,6 +72,7 @@ let package = Package(
             name: "Sidecar",
             dependencies: [
                 "SidecarCore",
+                "WeChatPush",
                 "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,6 +97,7 @@ let package = Package(
         .target(
             name: "WeChatEmulator",
             dependencies: [
+                "WeChatPush",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -149,6 +161,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WeChatPushTests",
+            dependencies: [
+                "WeChatPush",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import Sidecar
+import WeChatPush
 import Testing
 
 /// `signature` and `msg_signature` against WeChat's published sample values (``PushVectors``).

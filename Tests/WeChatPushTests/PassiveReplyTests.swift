@@ -1,7 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import Sidecar
+import WeChatPush
 import Testing
 
 /// The app's JSON passive replies (Cloud Hosting's field names) as WeChat's XML, plain and in safe mode.

@@ -4,7 +4,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
-import Sidecar
+import WeChatPush
 import Testing
 
 /// The envelope against WeChat's published examples (``PushVectors``), then every way a forged or broken

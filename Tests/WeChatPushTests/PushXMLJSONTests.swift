@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import Sidecar
+import WeChatPush
 import Testing
 
 /// Push XML as Cloud Hosting's JSON.

@@ -3,7 +3,7 @@
 
 import Crypto
 import Foundation
-import Sidecar
+import WeChatPush
 import Testing
 
 @Suite struct EncodingAESKeyTests {
