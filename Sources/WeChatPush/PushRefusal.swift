@@ -20,6 +20,10 @@ public struct PushRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case tooLarge = "too_large"
         case tooDeep = "too_deep"
         case badReply = "bad_reply"
+        case badJSON = "bad_json"
+        case stale = "stale"
+        case noKey = "no_key"
+        case badRequest = "bad_request"
     }
 
     private let code: Code
@@ -32,7 +36,8 @@ public struct PushRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The bounded reason: `bad_signature`, `bad_key`, `bad_base64`, `bad_ciphertext`, `bad_padding`, `bad_length`,
-    /// `bad_appid`, `bad_xml`, `doctype`, `too_large`, `too_deep` or `bad_reply`.
+    /// `bad_appid`, `bad_xml`, `doctype`, `too_large`, `too_deep`, `bad_reply`, `bad_json`, `stale`, `no_key` or
+    /// `bad_request`.
     public var label: String { code.rawValue }
 
     public var description: String { "\(label): \(message)" }
@@ -69,6 +74,16 @@ public struct PushRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     public static func tooDeep(limit: Int) -> PushRefusal {
         PushRefusal(.tooDeep, "elements are nested deeper than \(limit) levels")
     }
+    /// A JSON push (mini programs configured for JSON) that is not a JSON object.
+    public static func badJSON(_ why: String) -> PushRefusal { PushRefusal(.badJSON, why) }
+    /// The push's `timestamp` is missing, not a number, or outside the replay window.
+    public static func stale(window: Int) -> PushRefusal {
+        PushRefusal(.stale, "the timestamp is not within \(window) s of now (a replay, or a clock off)")
+    }
+    /// An encrypted push (`encrypt_type=aes`) for an account without an EncodingAESKey.
+    public static let noKey = PushRefusal(.noKey, "the push is encrypted but the account has no message.encoding_aes_key")
+    /// The request is not a push: a query parameter WeChat always sends is missing, or the method is wrong.
+    public static func badRequest(_ why: String) -> PushRefusal { PushRefusal(.badRequest, why) }
     /// The app's JSON answer is not a passive reply WeChat accepts.
     public static func badReply(_ why: String) -> PushRefusal { PushRefusal(.badReply, why) }
 }

@@ -40,18 +40,55 @@ extension SidecarApp {
                 ])
         }
         let admin = AdminEndpoints(accounts: accounts, metrics: metrics, status: status)
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = configuration.limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
         let channel = SidecarHTTP1Channel(
             services: .init(
-                forwarder: forwarder, admin: admin, ledger: ledger,
+                routes: .api(forwarder: forwarder, admin: admin), ledger: ledger,
                 budget: BodyBudget(maxBodyBytes: configuration.limits.maxBodyBytes), cap: cap,
-                limits: .init(
-                    idleTimeout: Int64(configuration.limits.idleTimeout * 1e9),
-                    headerTimeout: Int64(configuration.limits.headerTimeout * 1e9))),
+                limits: connectionLimits),
             decoderLimits: decoderLimits)
-        let listen = configuration.listen
+        return bind(channel, to: configuration.listen, name: "listen", onListening: onListening)
+    }
+
+    /// The inbound listener (`inbound.listen`): only the accounts' push paths, behind the same connection handling
+    /// as the caller listener (limits, timeouts, access log) but with a ledger and a connection cap of its own, and
+    /// no caller gate (WeChat cannot send a caller key; every push is checked by its signature instead).
+    func makeInboundServer(
+        _ inbound: SidecarConfiguration.Inbound, onListening: @escaping @Sendable (Int) async -> Void
+    ) -> any Service {
+        let ledger = RequestLedger(
+            gate: CallerGate(SidecarConfiguration.Callers()),
+            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
+        let channel = SidecarHTTP1Channel(
+            services: .init(
+                routes: .inbound(InboundEndpoints(pushAccounts)), ledger: ledger,
+                budget: BodyBudget(maxBodyBytes: inbound.maxBodyBytes),
+                cap: ConnectionCap(configured: min(Self.inboundConnections, configuration.limits.maxConnections)),
+                limits: connectionLimits),
+            decoderLimits: decoderLimits)
+        return bind(channel, to: inbound.listen, name: "inbound.listen", onListening: onListening)
+    }
+
+    /// Connections the inbound listener holds at once: WeChat's pushes come a few at a time.
+    static let inboundConnections = 256
+
+    private var connectionLimits: ConnectionStateMachine.Limits {
+        .init(
+            idleTimeout: Int64(configuration.limits.idleTimeout * 1e9),
+            headerTimeout: Int64(configuration.limits.headerTimeout * 1e9))
+    }
+
+    private var decoderLimits: NIOHTTPDecoderLimitConfiguration {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.limits.maxHeaderBytes
+        limits.maxHeaderFieldSize = min(16 * 1024, configuration.limits.maxHeaderBytes)
+        return limits
+    }
+
+    /// `channel` served on `listen` (TCP, or a unix socket placed with `listen_socket_mode`), logged once bound.
+    private func bind(
+        _ channel: SidecarHTTP1Channel, to listen: ListenAddress, name: String,
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) -> any Service {
         let socketMode = configuration.callers.socketMode
         let logger = self.logger
         let server = { @Sendable (address: BindAddress, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
@@ -61,7 +98,7 @@ extension SidecarApp {
                     guard await placed(channel) else { return }
                     let port = channel.localAddress?.port ?? 0
                     let shown = listen.unixSocketPath.map { "unix:\($0)" } ?? "\(listen.host):\(port)"
-                    logger.info("listening", metadata: ["wxsidecar.listen": "\(shown)"])
+                    logger.info("listening", metadata: ["wxsidecar.\(name)": "\(shown)"])
                     await onListening(port)
                 },
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)

@@ -10,6 +10,7 @@ import NIOPosix
 import ServiceLifecycle
 import SidecarCore
 import UnixSignals
+import WeChatPush
 
 /// The daemon, assembled from a validated configuration: the libcurl client, the token refresher, the
 /// whitelist watcher and the HTTP front, run as one `ServiceGroup` in that order (so the token and the
@@ -21,6 +22,8 @@ public struct SidecarApp: Sendable {
     /// Every account served, the default first.
     public let accounts: AccountDirectory
     public let client: CurlClient
+    /// The push paths of the accounts with `message.*` (empty unless `inbound.listen` is set).
+    let pushAccounts: [PushAccount]
     /// Removes secrets and tokens from everything the sidecar writes out (logs, status, answers).
     public let redactor: Redactor
     /// The default account's token.
@@ -48,6 +51,7 @@ public struct SidecarApp: Sendable {
         do {
             accounts = try await AccountAssembly.build(
                 configuration, client: client, metrics: metrics, redactor: self.redactor, logger: logger)
+            pushAccounts = try Self.buildPushAccounts(configuration, client: client, metrics: metrics, logger: logger)
         } catch {
             client.shutdown()
             throw error
@@ -70,12 +74,34 @@ public struct SidecarApp: Sendable {
         return warnings
     }
 
+    /// One ``PushAccount`` per account with `message.*`, when the inbound listener is on.
+    private static func buildPushAccounts(
+        _ configuration: SidecarConfiguration, client: CurlClient, metrics: SidecarMetrics, logger: Logger
+    ) throws -> [PushAccount] {
+        guard let inbound = configuration.inbound else { return [] }
+        return try configuration.accounts.compactMap { account throws(ConfigError) -> PushAccount? in
+            guard let message = account.message else { return nil }
+            do throws(PushRefusal) {
+                return try PushAccount(
+                    account: account, message: message, inbound: inbound, client: client, registry: metrics.registry,
+                    logger: logger)
+            } catch {
+                throw ConfigError(key: account.keyPrefix + "message.encoding_aes_key_file",
+                    source: message.encodingAESKey?.origin ?? "default", message: error.message)
+            }
+        }
+    }
+
     // MARK: Running
 
     /// The services in start order: the HTTP server last, except under systemd, where the watchdog comes first
     /// and the notifier after the server (stopped first, so STOPPING=1 goes out as shutdown begins).
     /// - Parameter onListening: called with the bound port once the listener is up.
-    public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+    /// - Parameter onInboundListening: called with the inbound listener's port once it is up.
+    public func services(
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onInboundListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> [any Service] {
         let notify = systemd.map {
             SystemdNotifyService(
                 environment: $0, accounts: accounts, listen: configuration.listen, logger: logger)
@@ -95,7 +121,10 @@ public struct SidecarApp: Sendable {
         }
         let refreshers: [any Service] = accounts.all.map(\.refresher)
         let keepers: [any Service] = accounts.all.compactMap(\.ticketKeeper)
-        return (notify?.servicesFirst ?? []) + refreshers + keepers + watchers + [server] + (notify.map { [$0] } ?? [])
+        // Pushes need no token: the inbound listener starts beside the caller listener.
+        let inbound: [any Service] = configuration.inbound.map { [makeInboundServer($0, onListening: onInboundListening)] } ?? []
+        return (notify?.servicesFirst ?? []) + refreshers + keepers + watchers + inbound + [server]
+            + (notify.map { [$0] } ?? [])
     }
 
     /// The service group `run` runs: `servicesBefore` (started first, stopped last), then the daemon's
@@ -103,10 +132,12 @@ public struct SidecarApp: Sendable {
     /// - Parameter servicesAfter: started last and told of graceful shutdown first.
     public func makeServiceGroup(
         servicesBefore: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint],
-        servicesAfter: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        servicesAfter: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onInboundListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
+        let daemon = services(onListening: onListening, onInboundListening: onInboundListening)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: (servicesBefore + services(onListening: onListening) + servicesAfter).map {
+            services: (servicesBefore + daemon + servicesAfter).map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: signals,
@@ -120,10 +151,13 @@ public struct SidecarApp: Sendable {
     /// (``ShutdownDeadline``), whatever is stuck.
     /// - Parameter servicesBefore: services to start first and stop last (`wxsidecar dev` runs the emulator there).
     public func run(
-        servicesBefore: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        servicesBefore: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onInboundListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> Int32 {
         let deadline = ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)
-        let group = makeServiceGroup(servicesBefore: servicesBefore, servicesAfter: [deadline], onListening: onListening)
+        let group = makeServiceGroup(
+            servicesBefore: servicesBefore, servicesAfter: [deadline], onListening: onListening,
+            onInboundListening: onInboundListening)
         defer { client.shutdown() }
         try await group.run()
         logger.info("wxsidecar stopped")

@@ -27,6 +27,8 @@ extension SidecarConfiguration {
         public var ticketFiles: [TicketKind: String]
         /// The key prefix of this account's settings (`accounts.shop.`, or `` for a single-account file).
         public var keyPrefix: String
+        /// `message.*`: the account's pushes on the inbound listener; `nil` when it takes none.
+        public var message: Message? = nil
 
         /// The refresh policy derived from ``Token/refreshInterval``.
         public var refreshPolicy: RefreshPolicy { RefreshPolicy(interval: token.refreshInterval) }

@@ -74,10 +74,11 @@ extension SidecarConfiguration {
             if !file.isEmpty { ticketFiles[ticket] = file }
         }
         let secret = try await loadSecret(values, prefix: prefix, name: name)
+        let message = try await loadMessage(values, prefix: prefix, name: name, appid: appid)
         return Account(
             name: name, appid: appid, kind: kind, secret: secret, token: token, whitelist: ownWhitelist,
             rateLimits: ownRules.isEmpty ? rateLimits : ownRules, tickets: tickets, ticketFiles: ticketFiles,
-            keyPrefix: prefix)
+            keyPrefix: prefix, message: message)
     }
 
     /// Refuses an account whose appid or files another account already has.
@@ -142,34 +143,14 @@ extension SidecarConfiguration {
     }
 
     /// The AppSecret: the environment variable (`WXSIDECAR_SECRET`, or `WXSIDECAR_ACCOUNTS_<NAME>_SECRET`), else
-    /// `secret_file`, whose default is the systemd credential when there is one. Surrounding whitespace and a
-    /// trailing newline are ignored.
+    /// `secret_file`, whose default is the systemd credential when there is one (see ``SecretSource``).
     private static func loadSecret(_ values: ConfigValues, prefix: String, name: String) async throws(ConfigError) -> Secret {
-        let variable = ConfigValues.environmentName(of: prefix + "secret")
-        if let fromEnvironment = values.environment[variable]?.trimmingWhitespace(), !fromEnvironment.isEmpty {
-            return Secret(value: fromEnvironment, origin: "environment variable \(variable)")
-        }
-        let credentials = values.environment["CREDENTIALS_DIRECTORY"]
-        let defaultFile = prefix.isEmpty
-            ? credentials.map { $0 + "/appsecret" } ?? "/etc/wxsidecar/appsecret"
-            : credentials.map { $0 + "/appsecret-\(name)" } ?? "/etc/wxsidecar/\(name).secret"
-        let key = prefix + "secret_file"
-        let path = try values.value(key, default: defaultFile, expected: "must be a file path", nonEmpty)
-        let source = values.string(key) == nil ? "default" : values.source(of: key)
-        let result = (try? await BlockingIO.run { FileChecks.read(path, limit: 4096) })
-            ?? .failure(SystemError(operation: "read", path: path, code: 5))
-        switch result {
-        case .failure(let error):
-            throw ConfigError(key: key, source: source,
-                message: "cannot read the AppSecret: \(error); put it in that file or set \(variable)")
-        case .success(let bytes):
-            let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-            guard !text.isEmpty, bytes.count <= 4096, !text.contains(where: { $0.isWhitespace || !$0.isASCII }) else {
-                throw ConfigError(key: key, source: source,
-                    message: "\(path) must hold the AppSecret alone on one line (it is empty or has spaces or non-ASCII bytes)")
-            }
-            return Secret(value: text, origin: path)
-        }
+        let secret = try await SecretSource.read(
+            values, key: prefix + "secret", credential: prefix.isEmpty ? "appsecret" : "appsecret-\(name)",
+            fallbackFile: prefix.isEmpty ? "/etc/wxsidecar/appsecret" : "/etc/wxsidecar/\(name).secret",
+            what: "the AppSecret", required: true)
+        guard let secret else { preconditionFailure("a required secret with a fallback file is read or refused") }
+        return secret
     }
 }
 

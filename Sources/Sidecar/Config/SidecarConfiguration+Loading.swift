@@ -42,10 +42,12 @@ extension SidecarConfiguration {
         let rateLimits = try loadRateLimits(values, key: "rate_limits")
         let accounts = try await loadAccounts(values, whitelist: whitelist, rateLimits: rateLimits)
         let callers = try await loadCallers(values, listen: listen, accounts: accounts)
-        return SidecarConfiguration(
+        var configuration = SidecarConfiguration(
             accounts: accounts, listen: listen, upstream: upstream, whitelist: whitelist, limits: limits,
             log: Log(level: level, format: format), shutdownGrace: grace, callers: callers, rateLimits: rateLimits,
             configPath: values.configPath)
+        configuration.inbound = try loadInbound(values, accounts: accounts)
+        return configuration
     }
 
     // MARK: Sections

@@ -26,6 +26,8 @@ public struct SidecarConfiguration: Sendable {
     public var rateLimits: [RateLimitRule]
     /// The config file the values were read from (or the path that was looked for).
     public var configPath: String
+    /// `inbound.*`: the listener for WeChat's message pushes; `nil` when off.
+    public var inbound: Inbound? = nil
 
     /// The AppSecret and its origin.
     public struct Secret: Sendable, CustomStringConvertible {

@@ -18,13 +18,19 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// What every connection shares.
     struct Services: Sendable {
-        var forwarder: ProxyForwarder
-        var admin: AdminEndpoints
+        var routes: Routes
         var ledger: RequestLedger
         var budget: BodyBudget
         /// `limits.max_connections`; this connection tells it when it is idle (closable to make room).
         var cap: ConnectionCap
         var limits: ConnectionStateMachine.Limits
+    }
+
+    /// What a listener serves: the API proxy and the admin endpoints (the caller listener), or WeChat's pushes
+    /// (the inbound listener).
+    enum Routes: Sendable {
+        case api(forwarder: ProxyForwarder, admin: AdminEndpoints)
+        case inbound(InboundEndpoints)
     }
 
     /// The request in progress.
@@ -163,55 +169,82 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let refusal = SidecarAnswer(status: status, errcode: errcode, errmsg: message, label: label, closeConnection: true)
             return answer(.answer(refusal, pathLabel: "invalid", path: nil), context: context)
         case .accept(let expectsContinue):
-            if head.uri.hasPrefix(AdminEndpoints.prefix) {
-                switch services.admin.dispatch(method: head.method.rawValue, target: head.uri) {
+            switch services.routes {
+            case .inbound(let inbound):
+                switch inbound.dispatch(target: head.uri) {
                 case .answer(let outcome):
-                    return answer(outcome, context: context)
-                case .readBody(let route, let path):
-                    let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-                    request?.call = AdminCall(
-                        route: route, path: path, grant: entry.grant, eventLoop: context.eventLoop,
-                        answered: { outcome in
-                            let (handler, context) = loopBound.value
-                            handler.answer(outcome, context: context)
-                        })
-                    if expectsContinue {
-                        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                    answer(outcome, context: context)
+                case .push(let account):
+                    let call = PushCall(
+                        account: account, method: head.method.rawValue, target: head.uri, seqid: entry.seqid,
+                        eventLoop: context.eventLoop, answered: answering(context))
+                    serve(call, expectsContinue: expectsContinue, head: head, context: context)
+                }
+            case .api(let forwarder, let admin):
+                if head.uri.hasPrefix(AdminEndpoints.prefix) {
+                    switch admin.dispatch(method: head.method.rawValue, target: head.uri) {
+                    case .answer(let outcome):
+                        answer(outcome, context: context)
+                    case .readBody(let route, let path):
+                        let call = AdminCall(
+                            route: route, path: path, grant: entry.grant, eventLoop: context.eventLoop, answered: answering(context))
+                        serve(call, expectsContinue: expectsContinue, head: head, context: context)
                     }
                     return
                 }
+                startProxy(head, forwarder: forwarder, grant: entry.grant, expectsContinue: expectsContinue, context: context)
             }
-            let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-            let delegate = ProxyCall.Delegate(
-                answered: { outcome in
-                    let (handler, context) = loopBound.value
-                    handler.answer(outcome, context: context)
-                },
-                streamStarted: { outcome, length in
-                    let (handler, context) = loopBound.value
-                    handler.startStream(outcome, length: length, context: context)
-                },
-                streamPart: { part, written in
-                    let (handler, context) = loopBound.value
-                    handler.writeStreamPart(part, written: written, context: context)
-                },
-                streamEnded: { complete in
-                    let (handler, context) = loopBound.value
-                    handler.endStream(complete: complete, context: context)
-                })
-            let started = ProxyCall.start(
-                head: head, grant: entry.grant, forwarder: services.forwarder, budget: services.budget, eventLoop: context.eventLoop,
-                delegate: delegate)
-            switch started {
-            case .answered(let outcome):
-                answer(outcome, context: context)
-            case .admitted(let call):
-                request?.call = call
-                if expectsContinue {
-                    let interim = HTTPResponseHead(version: head.version, status: .continue)
-                    context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
-                }
-            }
+        }
+    }
+
+    /// An API call: admitted (and read) by a ``ProxyCall``, or answered at once.
+    private func startProxy(
+        _ head: HTTPRequestHead, forwarder: ProxyForwarder, grant: Set<String>?, expectsContinue: Bool,
+        context: ChannelHandlerContext
+    ) {
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let delegate = ProxyCall.Delegate(
+            answered: { outcome in
+                let (handler, context) = loopBound.value
+                handler.answer(outcome, context: context)
+            },
+            streamStarted: { outcome, length in
+                let (handler, context) = loopBound.value
+                handler.startStream(outcome, length: length, context: context)
+            },
+            streamPart: { part, written in
+                let (handler, context) = loopBound.value
+                handler.writeStreamPart(part, written: written, context: context)
+            },
+            streamEnded: { complete in
+                let (handler, context) = loopBound.value
+                handler.endStream(complete: complete, context: context)
+            })
+        let started = ProxyCall.start(
+            head: head, grant: grant, forwarder: forwarder, budget: services.budget, eventLoop: context.eventLoop,
+            delegate: delegate)
+        switch started {
+        case .answered(let outcome):
+            answer(outcome, context: context)
+        case .admitted(let call):
+            serve(call, expectsContinue: expectsContinue, head: head, context: context)
+        }
+    }
+
+    /// What a ``ServedCall`` calls, on the event loop, with its answer.
+    private func answering(_ context: ChannelHandlerContext) -> (CallOutcome) -> Void {
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        return { outcome in
+            let (handler, context) = loopBound.value
+            handler.answer(outcome, context: context)
+        }
+    }
+
+    /// `call` reads the request's body and answers later; a caller that sent `Expect: 100-continue` is told to send it.
+    private func serve(_ call: any ServedCall, expectsContinue: Bool, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        request?.call = call
+        if expectsContinue {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
     }
 

@@ -79,6 +79,7 @@ final class RequestLedger: Sendable {
         if let label = outcome.answerLabel { metadata["wxsidecar.answer"] = "\(label)" }
         if outcome.retriedWithNewToken { metadata["wxsidecar.token.retried"] = "true" }
         if let appid = outcome.appid { metadata["wxsidecar.appid"] = "\(appid)" }
+        if let details = outcome.details { metadata.merge(details) { first, _ in first } }
         logger.info("request", metadata: metadata)
     }
 }

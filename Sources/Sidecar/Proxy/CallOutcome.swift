@@ -1,6 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -22,5 +23,7 @@ struct CallOutcome: Sendable {
     /// The account the call ran as, once it was chosen (for the access log).
     var appid: String?
     var closeConnection = false
+    /// More fields for the access-log line (a push's message id); never content, token or key.
+    var details: Logger.Metadata? = nil
 }
 

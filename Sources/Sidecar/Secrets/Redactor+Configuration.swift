@@ -2,8 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension Redactor {
-    /// A redactor for the configuration's secrets: every account's AppSecret and every caller key.
+    /// A redactor for the configuration's secrets: every account's AppSecret, message Token and EncodingAESKey,
+    /// and every caller key.
     public convenience init(_ configuration: SidecarConfiguration) {
-        self.init(secrets: configuration.accounts.map(\.secret.value) + configuration.callers.allKeys)
+        let messages = configuration.accounts.compactMap(\.message)
+        self.init(
+            secrets: configuration.accounts.map(\.secret.value) + configuration.callers.allKeys
+                + messages.map(\.token.value) + messages.compactMap(\.encodingAESKey?.value))
     }
 }

@@ -61,7 +61,7 @@ import Testing
                 gate: CallerGate(.init()), maxConcurrentRequests: maxConcurrentRequests, metrics: metrics, logger: logger)
             let status = StatusReporter(accounts: accounts, upstream: nowhere, client: client, redactor: redactor, startedAt: 0)
             let services = ConnectionHandler.Services(
-                forwarder: forwarder, admin: AdminEndpoints(accounts: accounts, metrics: metrics, status: status),
+                routes: .api(forwarder: forwarder, admin: AdminEndpoints(accounts: accounts, metrics: metrics, status: status)),
                 ledger: ledger, budget: BodyBudget(limit: 1 << 20), cap: ConnectionCap(configured: 16),
                 limits: .init(idleTimeout: ConnectionHandlerTests.idle.nanoseconds, headerTimeout: ConnectionHandlerTests.header.nanoseconds))
             let pipeline = channel.pipeline.syncOperations
