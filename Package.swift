@@ -129,6 +129,7 @@ let package = Package(
                 "Sidecar",
                 "CurlClient",
                 "WeChatEmulator",
+                "WeChatPush",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +169,7 @@ let package = Package(
             name: "WeChatPushTests",
             dependencies: [
                 "WeChatPush",
+                "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],

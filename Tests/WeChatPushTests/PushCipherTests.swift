@@ -4,6 +4,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import TestSupport
 import WeChatPush
 import Testing
 

@@ -1,6 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import TestSupport
 import WeChatPush
 import Testing
 
