@@ -33,8 +33,19 @@ extension SidecarConfiguration {
         log:
           level: "\(log.level.rawValue)"
           format: "\(log.format.rawValue)"
-        shutdown_grace: \(shutdownGrace)
+        shutdown_grace: \(shutdownGrace)\(inboundDescription)
         """
+    }
+
+    private var inboundDescription: String {
+        guard let inbound else { return "\ninbound: {}   # off: set inbound.listen to take WeChat's pushes" }
+        return """
+
+            inbound:
+              listen: "\(inbound.listen)"
+              replay_window: \(inbound.replayWindow)
+              max_body_bytes: \(inbound.maxBodyBytes)
+            """
     }
 
     /// The accounts: top-level keys for a single-account file, else the `accounts` mapping.
@@ -63,6 +74,17 @@ extension SidecarConfiguration {
                 "rate_limits: [\(account.rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]",
             ]
             lines += account.ticketFiles.sorted { $0.key < $1.key }.map { "ticket_files.\($0.key.rawValue): \"\($0.value)\"" }
+        }
+        if let message = account.message {
+            lines += [
+                "message:",
+                "  path: \"\(message.path)\"",
+                "  forward_to: \"\(message.forwardTo)\"",
+                "  format: \(message.format.rawValue)",
+                "  reply_timeout: \(message.replyTimeout)",
+                "  token: \"\(message.token)\"",
+                "  encoding_aes_key: \"\(message.encodingAESKey.map { "\($0)" } ?? "none (plaintext mode only)")\"",
+            ]
         }
         return lines.map { indent + $0 }.joined(separator: "\n")
     }
