@@ -130,6 +130,7 @@ let package = Package(
                 "CurlClient",
                 "WeChatEmulator",
                 "WeChatPush",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,6 +18,8 @@ public final class SidecarHarness: Sendable {
     public let emulatorPort: Int
     public let app: SidecarApp
     public let sidecarPort: Int
+    /// The inbound listener's port, when ``Options/inbound`` is set.
+    public let inboundPort: Int?
     public let logs: LogCapture
     public let client: CurlClient
     public let group: ServiceGroup
@@ -52,6 +54,11 @@ public final class SidecarHarness: Sendable {
         public var firstAccountExtra: [String] = []
         /// When false, the emulator does not know the other accounts (their token fetches get 40013).
         public var emulatorServesOtherAccounts = true
+        /// Turns the inbound listener on (`inbound.listen` on a free port, `inbound:` lines four spaces in, e.g.
+        /// `"  replay_window: 60"`); the accounts' `message:` sections come from ``extraYAML`` or the accounts' extras.
+        public var inbound: [String]? = nil
+        /// The environment the configuration is read with (secrets such as `WXSIDECAR_MESSAGE_TOKEN`).
+        public var environment: [String: String] = [:]
 
         /// An account beside the default one.
         public struct OtherAccount: Sendable {
@@ -113,6 +120,9 @@ public final class SidecarHarness: Sendable {
         yaml.tokenMode = options.mode
         yaml.tokenMetadataFile = directory.path("wx/cloudbase_access_token.json")
         yaml.extra = options.extraYAML
+        if let inbound = options.inbound {
+            yaml.extra += "\ninbound:\n  listen: 127.0.0.1:0\n" + inbound.map { $0 + "\n" }.joined()
+        }
         yaml.firstAccountExtra = options.firstAccountExtra
         for account in options.otherAccounts {
             let secretFile = try directory.write(account.secret + "\n", to: "\(account.name).secret")
@@ -120,14 +130,18 @@ public final class SidecarHarness: Sendable {
                 name: account.name, appid: account.appid, secretFile: secretFile,
                 tokenFile: directory.path("wx/\(account.appid)/cloudbase_access_token"), extra: account.extra))
         }
-        let configuration = try await SidecarConfiguration.load(configPath: try yaml.write(in: directory), environment: [:])
+        let configuration = try await SidecarConfiguration.load(
+            configPath: try yaml.write(in: directory), environment: options.environment)
         let logs = LogCapture()
         let app = try await SidecarApp(configuration: configuration, logger: logs.logger(redacting: [secret]))
         let port = AsyncBox<Int>()
-        let group = app.makeServiceGroup(signals: []) { port.set($0) }
+        let inboundPort = AsyncBox<Int>()
+        let group = app.makeServiceGroup(
+            signals: [], onListening: { port.set($0) }, onInboundListening: { inboundPort.set($0) })
         let groupTask = Task { try await group.run() }
         do {
             let sidecarPort = try await port.value(timeout: .seconds(20))
+            let boundInbound = options.inbound == nil ? nil : try await inboundPort.value(timeout: .seconds(20))
             if options.waitForToken {
                 for account in app.accounts.all where options.emulatorServesOtherAccounts || account.name == "main" || options.otherAccounts.isEmpty {
                     try await withTimeout(.seconds(20), "the first token of \(account.name)") { await account.tokens.waitForToken() }
@@ -141,7 +155,8 @@ public final class SidecarHarness: Sendable {
             let client = try CurlClient(configuration: .init(), logger: Logger(label: "test-client"))
             return SidecarHarness(
                 directory: directory, emulator: emulator, emulatorPort: emulatorPort, app: app, sidecarPort: sidecarPort,
-                logs: logs, client: client, group: group, tls: tls, tasks: [emulatorTask, groupTask])
+                inboundPort: boundInbound, logs: logs, client: client, group: group, tls: tls,
+                tasks: [emulatorTask, groupTask])
         } catch {
             await group.triggerGracefulShutdown()
             _ = await groupTask.result
@@ -151,8 +166,10 @@ public final class SidecarHarness: Sendable {
 
     private init(
         directory: TemporaryDirectory, emulator: WeChatEmulator, emulatorPort: Int, app: SidecarApp, sidecarPort: Int,
-        logs: LogCapture, client: CurlClient, group: ServiceGroup, tls: TestTLS?, tasks: [Task<Void, any Error>]
+        inboundPort: Int?, logs: LogCapture, client: CurlClient, group: ServiceGroup, tls: TestTLS?,
+        tasks: [Task<Void, any Error>]
     ) {
+        self.inboundPort = inboundPort
         self.tls = tls
         self.directory = directory
         self.emulator = emulator
