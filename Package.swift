@@ -8,7 +8,7 @@
 //   CCurl           libcurl system library with a static-inline shim
 //   CurlClient      Swift owner of libcurl handles: one multi handle on one driver thread
 //   Sidecar         the daemon: config, token refresher/file, proxy, admin, services
-//   WeChatEmulator  a fake api.weixin.qq.com for tests and local development
+//   WeChatEmulator  a fake api.weixin.qq.com for tests and local development, and WeChat's message push client
 //   wxsidecar       the executable: argument parsing and bootstrap only
 
 import PackageDescription
@@ -98,6 +98,7 @@ let package = Package(
             name: "WeChatEmulator",
             dependencies: [
                 "WeChatPush",
+                "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -114,6 +115,8 @@ let package = Package(
             dependencies: [
                 "Sidecar",
                 "WeChatEmulator",
+                "WeChatPush",
+                "CurlClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -158,8 +161,11 @@ let package = Package(
             name: "WeChatEmulatorTests",
             dependencies: [
                 "WeChatEmulator",
+                "WeChatPush",
                 "CurlClient",
                 "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
