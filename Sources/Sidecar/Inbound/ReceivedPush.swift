@@ -28,9 +28,11 @@ struct ReceivedPush: Sendable, Equatable {
     /// `Event` for events.
     var event: String
 
-    /// What identifies the message across WeChat's retries: `MsgId`, else sender + `CreateTime` (events).
+    /// What identifies the message across WeChat's retries: `MsgId`, else (events) sender + `CreateTime`, as
+    /// WeChat's documentation recommends, and the event's name, so two different events from one user in the same
+    /// second (a `subscribe` and its `SCAN`) stay two.
     var deliveryKey: String {
-        msgID.isEmpty ? "e:\(fromUserName):\(createTime)" : "m:\(msgID)"
+        msgID.isEmpty ? "e:\(fromUserName):\(createTime):\(event)" : "m:\(msgID)"
     }
 
     /// The message's id for logs: `MsgId`, or the event and its time.

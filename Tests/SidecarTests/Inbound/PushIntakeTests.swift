@@ -71,7 +71,7 @@ import WeChatPush
         let body = Array("<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oUser]]></FromUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>".utf8)
         let verdict = try Self.intake(key: nil).open(method: "POST", query: Self.query(msgSignature: nil), body: body, now: Self.now)
         guard case .push(let push) = verdict else { Issue.record("not a push: \(verdict)"); return }
-        #expect(push.deliveryKey == "e:oUser:1409735668")
+        #expect(push.deliveryKey == "e:oUser:1409735668:subscribe")
         #expect(push.logID == "subscribe@1409735668")
     }
 
