@@ -9,9 +9,10 @@ message with a JSON passive reply ({"MsgType":"text","Content":"you said: …"};
 XML, encrypted when the account is in safe mode) and anything else with `success` (no reply). Cloud Hosting's
 setup probe {"action":"CheckContainerPath"} gets 200 `success`. WeChat waits 5 s for an answer: reply quickly.
 
-Run: python3 docs/push-handler.py   (listens on 127.0.0.1:8080)
+Run: python3 docs/push-handler.py [PORT]   (listens on 127.0.0.1:PORT, 8080 by default)
 """
 import json
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -42,4 +43,4 @@ class PushHandler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    ThreadingHTTPServer(("127.0.0.1", 8080), PushHandler).serve_forever()
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 8080), PushHandler).serve_forever()

@@ -15,7 +15,9 @@ struct DevCommand: AsyncParsableCommand {
         discussion: """
             Writes a configuration, a whitelist and an AppSecret under --dir, starts the emulator on a free
             port and the sidecar on --listen, and prints curl lines to try. The token file appears at
-            <dir>/wx/cloudbase_access_token. Stop with Ctrl-C.
+            <dir>/wx/cloudbase_access_token. The official account takes WeChat's message pushes on --inbound
+            and forwards them to --app (run docs/push-handler.py there); `wxsidecar emulate push` sends them.
+            Stop with Ctrl-C.
             """)
 
     @Option(help: ArgumentHelp("Folder for the dev configuration and the token file.", valueName: "dir"))
@@ -23,6 +25,12 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Where the sidecar listens.", valueName: "host:port"))
     var listen = "127.0.0.1:8098"
+
+    @Option(help: ArgumentHelp("Where the sidecar takes WeChat's message pushes.", valueName: "host:port"))
+    var inbound = "127.0.0.1:8099"
+
+    @Option(help: ArgumentHelp("Where pushes are forwarded: the app (docs/push-handler.py listens there).", valueName: "url"))
+    var app = "http://127.0.0.1:8080/wechat/message"
 
     func run() async throws {
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
@@ -34,23 +42,49 @@ struct DevCommand: AsyncParsableCommand {
         let emulatorPort = try await emulator.waitUntilListening()
         let configPath = try DevFiles.write(
             root: root, listen: listen, emulatorPort: emulatorPort, appid: emulatorConfiguration.appid,
-            secret: emulatorConfiguration.secret)
+            secret: emulatorConfiguration.secret, inbound: inbound, app: app)
         let configuration = try await loadConfigurationOrExit(configPath)
         let redactor = Redactor(configuration)
         let rootLogger = makeRootLogger(configuration, redactor: redactor)
         let app = try await SidecarApp(configuration: configuration, logger: rootLogger, redactor: redactor)
         let accounts = app.accounts
-        let status = try await app.run { port in
-            Task {
-                for account in accounts.all { await account.tokens.waitForToken() }
-                // Written unbuffered: seen at once also when stdout is a pipe.
-                let text = DevFiles.instructions(root: root, host: configuration.listen.host, port: port, emulatorPort: emulatorPort)
-                FileHandle.standardOutput.write(Data((text + "\n").utf8))
-            }
-        }
+        let inboundPort = PortWait()
+        let command = CommandLine.arguments.first ?? "wxsidecar"
+        let status = try await app.run(
+            onListening: { port in
+                Task {
+                    for account in accounts.all { await account.tokens.waitForToken() }
+                    let pushes = "http://\(configuration.inbound?.listen.host ?? "127.0.0.1"):\(await inboundPort.value)"
+                    // Written unbuffered: seen at once also when stdout is a pipe.
+                    let text = DevFiles.instructions(
+                        root: root, host: configuration.listen.host, port: port, emulatorPort: emulatorPort)
+                        + DevFiles.pushInstructions(root: root, inbound: pushes, app: self.app, command: command)
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                }
+            },
+            onInboundListening: { await inboundPort.set($0) })
         emulatorTask.cancel()
         _ = await emulatorTask.result
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// A port told once by one task and awaited by others.
+actor PortWait {
+    private var port: Int?
+    private var waiting: [CheckedContinuation<Int, Never>] = []
+
+    func set(_ port: Int) {
+        self.port = port
+        for continuation in waiting { continuation.resume(returning: port) }
+        waiting = []
+    }
+
+    var value: Int {
+        get async {
+            if let port { return port }
+            return await withCheckedContinuation { waiting.append($0) }
+        }
     }
 }
 
@@ -61,11 +95,18 @@ enum DevFiles {
 
     /// Writes `wxsidecar.yaml`, `whitelist.txt` and one AppSecret file per account under `root`: a mini program
     /// (`shop`, the default) and an official account (`news`); returns the config path.
-    static func write(root: String, listen: String, emulatorPort: Int, appid: String, secret: String) throws -> String {
+    static func write(
+        root: String, listen: String, emulatorPort: Int, appid: String, secret: String, inbound: String, app: String
+    ) throws -> String {
         let manager = FileManager.default
         let news = officialAccount
         try manager.createDirectory(atPath: root + "/wx/" + news.appid, withIntermediateDirectories: true)
-        for (file, value) in [("appsecret", secret), ("news.secret", news.secret)] {
+        let secrets = [
+            ("appsecret", secret), ("news.secret", news.secret),
+            ("news.message-token", randomText(16, alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")),
+            ("news.message-aes-key", randomText(43, alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")),
+        ]
+        for (file, value) in secrets {
             try Data((value + "\n").utf8).write(to: URL(fileURLWithPath: root + "/" + file))
             chmod(root + "/" + file, 0o600)
         }
@@ -96,6 +137,12 @@ enum DevFiles {
                   file: "\(root)/wx/\(news.appid)/cloudbase_access_token"
                 ticket_files:
                   jsapi: "\(root)/wx/\(news.appid)/jsapi_ticket"
+                message:                 # WeChat's pushes: server URL <inbound>/wechat/\(news.appid), safe mode
+                  forward_to: "\(app)"
+                  token_file: "\(root)/news.message-token"
+                  encoding_aes_key_file: "\(root)/news.message-aes-key"
+            inbound:
+              listen: "\(inbound)"
             listen: "\(listen)"
             upstream:
               base_url: "http://127.0.0.1:\(emulatorPort)"
@@ -114,6 +161,29 @@ enum DevFiles {
         let path = root + "/wxsidecar.yaml"
         try Data(config.utf8).write(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// `count` random characters of `alphabet` (the dev message Token and EncodingAESKey).
+    static func randomText(_ count: Int, alphabet: String) -> String {
+        let characters = Array(alphabet)
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in characters[Int.random(in: 0..<characters.count, using: &generator)] })
+    }
+
+    /// How to try the message push loop: the sample app, then WeChat's pushes from the emulator.
+    static func pushInstructions(root: String, inbound: String, app: String, command: String) -> String {
+        let news = officialAccount.appid
+        let push = "\(command) emulate push --url \(inbound)/wechat/\(news) --token-file \(root)/news.message-token --aes-key-file \(root)/news.message-aes-key"
+        return """
+            Message push (news; in WeChat's console terms: server URL \(inbound)/wechat/\(news), Token in
+            \(root)/news.message-token, EncodingAESKey in \(root)/news.message-aes-key, safe mode):
+              python3 docs/push-handler.py \(URLComponents(string: app)?.port ?? 8080) &   # the app, on \(app)
+              \(push) --content hello
+              \(push) --kind event-subscribe
+              \(push) --retries 3 --retry-interval 1        # WeChat's retries: the app sees it once
+              \(push) --verify                              # the URL check WeChat runs when you save the URL
+
+            """
     }
 
     static func instructions(root: String, host: String, port: Int, emulatorPort: Int) -> String {

@@ -17,7 +17,7 @@ struct DevCommandTests {
         let folder = try TemporaryDirectory(prefix: "wxsidecar-dev")
         defer { folder.remove() }
         try await withDaemonProcess(
-            arguments: ["dev", "--dir", folder.path("dev"), "--listen", "127.0.0.1:0"], environment: [:]
+            arguments: ["dev", "--dir", folder.path("dev"), "--listen", "127.0.0.1:0", "--inbound", "127.0.0.1:0"], environment: [:]
         ) { process in
             try await eventually("the dev instructions", timeout: .seconds(60)) { process.output.contains("wxsidecar dev is up") }
             let output = process.output
@@ -42,6 +42,42 @@ struct DevCommandTests {
             }
             #expect(output.contains("from_appid=wxfedcba9876543210"))
             #expect(await process.stop() == 0)
+        }
+    }
+
+    @Test("dev takes WeChat's pushes for the official account and the printed emulate push line reaches the app")
+    func devRunsTheMessagePushLoop() async throws {
+        let folder = try TemporaryDirectory(prefix: "wxsidecar-dev")
+        defer { folder.remove() }
+        let app = try await FakeApp.start()
+        try await withTeardown {
+            app.answer { request in
+                .json(#"{"MsgType":"text","Content":"app saw "# + ((request.json["Content"] as? String) ?? "?") + #""}"#)
+            }
+            try await withDaemonProcess(
+                arguments: [
+                    "dev", "--dir", folder.path("dev"), "--listen", "127.0.0.1:0", "--inbound", "127.0.0.1:0", "--app", app.url,
+                ],
+                environment: [:]
+            ) { process in
+                try await eventually("the dev instructions", timeout: .seconds(60)) { process.output.contains("emulate push") }
+                // The printed line, as a user would paste it (the binary's own path first).
+                let line = try #require(process.output.split(separator: "\n").first { $0.contains("--content hello") })
+                let words = line.split(separator: " ").map(String.init)
+                let arguments = Array(words.dropFirst().prefix { $0 != "#" })
+                try await withDaemonProcess(arguments: arguments, environment: [:]) { push in
+                    let status = try await push.exitStatus()
+                    #expect(status == 0, "\(push.output)")
+                    #expect(push.output.contains("MsgSignature verified"))
+                    #expect(push.output.contains("Content: app saw hello"))
+                }
+                let (_, received) = try await app.requests.first("the push at the app") { _ in true }
+                #expect(received.headers["x-wx-appid"] == "wxfedcba9876543210")
+                #expect(received.json["Content"] as? String == "hello")
+                #expect(await process.stop() == 0)
+            }
+        } teardown: {
+            await app.stop()
         }
     }
 }
