@@ -99,8 +99,7 @@ final class PushCall: ServedCall {
             let answer = await account.forwarder.deliver(push, requestID: delivery.requestID)
             account.metrics.appDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             account.metrics.forwarded(answer.label).increment()
-            if !answer.handedOver { account.deliveries.forget(push.deliveryKey, delivery) }
-            delivery.complete(answer)
+            account.deliveries.complete(push.deliveryKey, delivery, with: answer)
         }
     }
 

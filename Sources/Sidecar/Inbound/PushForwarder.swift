@@ -16,8 +16,8 @@ struct PushForwarder: Sendable {
 
     /// `X-WX-SOURCE` on every forwarded push: an app can tell pushes from other callers, as on Cloud Hosting.
     static let source = "wxsidecar-push"
-    /// Passive replies are small; a larger answer is not one.
-    static let largestAnswer = 64 * 1024
+    /// Passive replies are small (a text reply's `Content` is at most 2,048 bytes); a larger answer is not one.
+    static let largestAnswer = 16 * 1024
 
     /// The app's answer to `push`.
     func deliver(_ push: ReceivedPush, requestID: String) async -> AppAnswer {

@@ -19,7 +19,7 @@ struct PushReply: Sendable, Equatable {
     var problem: String?
 
     static let success = Array("success".utf8)
-    static let largestReply = 64 * 1024
+    static let largestReply = PushForwarder.largestAnswer
     static let knownKinds: Set<String> = [
         "text", "image", "voice", "video", "music", "news", "transfer_customer_service",
     ]

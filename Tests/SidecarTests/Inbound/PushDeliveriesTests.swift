@@ -51,12 +51,34 @@ import Testing
     @Test func aDeliveryThatNeverReachedTheAppIsForgotten() {
         let deliveries = PushDeliveries()
         guard case .first(let first) = deliveries.join("m:1", requestID: "a", now: start) else { Issue.record("not first"); return }
-        deliveries.forget("m:1", first)
+        deliveries.complete("m:1", first, with: .unreachable("connect"))
         guard case .first(let second) = deliveries.join("m:1", requestID: "b", now: start) else { Issue.record("not forgotten"); return }
-        // Forgetting a delivery that was replaced leaves the new one alone.
-        deliveries.forget("m:1", first)
+        // A late end of a delivery that was replaced leaves the new one alone.
+        deliveries.complete("m:1", first, with: .unreachable("connect"))
         guard case .retry(let joined) = deliveries.join("m:1", requestID: "c", now: start) else { Issue.record("lost"); return }
         #expect(joined === second)
+    }
+
+    @Test func repliesHeldForRetriesStayWithinTheBudget() {
+        let deliveries = PushDeliveries(retention: .seconds(60), capacity: 10, replyBudget: 100)
+        let reply = AppAnswer.reply([UInt8](repeating: 0x61, count: 60))
+        guard case .first(let first) = deliveries.join("m:1", requestID: "a", now: start),
+            case .first(let second) = deliveries.join("m:2", requestID: "b", now: start)
+        else { Issue.record("not first"); return }
+        let heard = Mutex<AppAnswer?>(nil)
+        second.whenDone { answer in heard.withLock { $0 = answer } }
+        deliveries.complete("m:1", first, with: reply)
+        deliveries.complete("m:2", second, with: reply)
+        #expect(deliveries.heldReplyBytes == 60)
+        // The request waiting on the second got the reply; a later retry of it gets success (over budget).
+        #expect(heard.withLock { $0 } == reply)
+        let late = Mutex<[AppAnswer]>([])
+        first.whenDone { answer in late.withLock { $0.append(answer) } }
+        second.whenDone { answer in late.withLock { $0.append(answer) } }
+        #expect(late.withLock { $0 } == [reply, .noReply])
+        // Expiry gives the budget back.
+        _ = deliveries.join("m:3", requestID: "c", now: start + .seconds(60))
+        #expect(deliveries.heldReplyBytes == 0)
     }
 
     @Test func theBookIsBounded() {
