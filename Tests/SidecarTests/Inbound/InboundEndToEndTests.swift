@@ -54,13 +54,28 @@ import WeChatPush
 
     @Test func jsonPushesOfMiniProgramsArriveAsTheyCame() async throws {
         try await withInbound { fixture in
-            for (index, mode) in PushMode.allCases.enumerated() {
-                let push = try fixture.push(.text, mode: mode, format: .json, content: "json \(mode)")
-                let result = try await fixture.pushes.send(push)
-                #expect(result.status == 200)
-                let (_, received) = try await fixture.app.requests.first(from: index, "\(mode)") { _ in true }
-                #expect(received.json["Content"] as? String == "json \(mode)")
-                #expect(received.json["Encrypt"] == nil)
+            var sent = 0
+            for mode in PushMode.allCases {
+                for kind in PushKind.allCases {
+                    let push = try fixture.push(kind, mode: mode, format: .json, content: "json \(mode)", openid: "oJSON-\(mode)")
+                    let result = try await fixture.pushes.send(push)
+                    #expect(result.status == 200)
+                    sent += 1
+                    let (_, received) = try await fixture.app.requests.first(from: sent - 1, "\(kind) \(mode)") { _ in true }
+                    #expect(received.json["MsgType"] as? String == kind.msgType)
+                    #expect(received.json["Encrypt"] == nil)
+                    if kind == .text { #expect(received.json["Content"] as? String == "json \(mode)") }
+                    // What WeChat encrypted, byte for byte.
+                    #expect(try push.message.body(.json) == received.body)
+                }
+            }
+            // One access-log line per push, with its id and no content.
+            #expect(fixture.harness.logs.count("push_success") == sent)
+            #expect(!fixture.harness.logs.contains("json safe"))
+            let status = try await fixture.harness.send("GET", "/-/status")
+            let metrics = try await fixture.harness.send("GET", "/-/metrics")
+            for text in [status.text, metrics.text, fixture.harness.logs.text] {
+                #expect(!text.contains(InboundFixture.token) && !text.contains(InboundFixture.aesKey))
             }
         }
     }
