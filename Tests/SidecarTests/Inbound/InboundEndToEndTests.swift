@@ -49,6 +49,8 @@ import WeChatPush
             #expect(fixture.harness.metric("wxsidecar_pushes_verified_total{appid=\"\(appid)\"}") == Double(sent))
             #expect(fixture.harness.metric("wxsidecar_pushes_forwarded_total{result=\"no_reply\"}") == Double(sent))
             #expect(fixture.harness.metric("wxsidecar_push_replies_total{kind=\"success\"}") == Double(sent))
+            #expect(fixture.harness.metric("wxsidecar_push_app_duration_seconds_count{appid=\"\(appid)\"}") == Double(sent))
+            #expect(fixture.harness.metric("wxsidecar_pushes_received_total{appid=\"\(appid)\"}") == Double(sent))
         }
     }
 
