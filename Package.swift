@@ -41,11 +41,25 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(name: "SidecarCore", swiftSettings: swiftSettings),
         // WeChat's message push protocol: signatures, the AES envelope, the XML and the passive reply. Used by the
         // sidecar's inbound gateway and by the emulator's push client.
+        // WeChat's server API security (signing and encryption, mini programs): the AES-256-GCM envelope, the
+        // RSA-PSS signatures, the platform certificates. Used by the sidecar's proxy and the emulator's platform side.
+        .target(
+            name: "WeChatAPISecurity",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "WeChatPush",
             dependencies: [
@@ -73,6 +87,7 @@ let package = Package(
             dependencies: [
                 "SidecarCore",
                 "WeChatPush",
+                "WeChatAPISecurity",
                 "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

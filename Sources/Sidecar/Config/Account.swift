@@ -29,6 +29,8 @@ extension SidecarConfiguration {
         public var keyPrefix: String
         /// `message.*`: the account's pushes on the inbound listener; `nil` when it takes none.
         public var message: Message? = nil
+        /// `api_security.*`: signing and encryption of this account's calls to the paths WeChat secures; `nil`: none.
+        public var apiSecurity: ApiSecurity? = nil
 
         /// The refresh policy derived from ``Token/refreshInterval``.
         public var refreshPolicy: RefreshPolicy { RefreshPolicy(interval: token.refreshInterval) }

@@ -75,10 +75,11 @@ extension SidecarConfiguration {
         }
         let secret = try await loadSecret(values, prefix: prefix, name: name)
         let message = try await loadMessage(values, prefix: prefix, name: name, appid: appid)
+        let apiSecurity = try await loadApiSecurity(values, prefix: prefix, name: name, appid: appid)
         return Account(
             name: name, appid: appid, kind: kind, secret: secret, token: token, whitelist: ownWhitelist,
             rateLimits: ownRules.isEmpty ? rateLimits : ownRules, tickets: tickets, ticketFiles: ticketFiles,
-            keyPrefix: prefix, message: message)
+            keyPrefix: prefix, message: message, apiSecurity: apiSecurity)
     }
 
     /// Refuses an account whose appid or files another account already has.

@@ -36,6 +36,7 @@ public final class SidecarMetrics: Sendable {
     let whitelistReloadCounters: MetricFamily<String, Counter>
     let rateLimitedCounters: MetricFamily<AccountLabel, Counter>
     let callersRefusedCounters: MetricFamily<String, Counter>
+    let apiSecurityFailureCounters: MetricFamily<AccountLabel, Counter>
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -99,8 +100,16 @@ public final class SidecarMetrics: Sendable {
         self.callersRefusedCounters = .counters(
             in: registry, "callers_refused", label: "reason",
             help: "Requests refused before any work: caller_not_allowed, caller_key_missing, too_many_requests.")
+        self.apiSecurityFailureCounters = .counters(
+            in: registry, "api_security_failures", label: "reason",
+            help: "Signed API calls refused or answers that failed verification, by account and reason: bad_signature, unknown_serial, unsigned, bad_ciphertext, …")
         // Present from the start, so dashboards and alerts see zeros rather than nothing.
         for result in ["success", "error"] { whitelistReloads(result).increment(by: Int64(0)) }
+    }
+
+    /// `wxsidecar_api_security_failures_total{appid,reason}`.
+    func apiSecurityFailures(appid: String, reason: String) -> Counter {
+        apiSecurityFailureCounters[AccountLabel(appid: appid, value: reason)]
     }
 
     /// The metrics of one account, made once per account.

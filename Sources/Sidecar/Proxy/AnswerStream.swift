@@ -26,19 +26,22 @@ final class AnswerStream: UpstreamResponseConsumer {
     private let call: NIOLoopBound<ProxyCall>
     private let eventLoop: any EventLoop
     private let retry: Bool
+    /// A signed call's answer is verified whole before any of it is passed on: never streamed.
+    private let buffersAll: Bool
     private let flow = Mutex(Flow())
 
-    init(call: ProxyCall, eventLoop: any EventLoop, retry: Bool) {
+    init(call: ProxyCall, eventLoop: any EventLoop, retry: Bool, buffersAll: Bool = false) {
         self.call = NIOLoopBound(call, eventLoop: eventLoop)
         self.eventLoop = eventLoop
         self.retry = retry
+        self.buffersAll = buffersAll
     }
 
     // MARK: Driver thread
 
     func didReceiveHead(_ head: UpstreamResponseHead) -> UpstreamBodyMode {
         let contentType = head.firstHeaderValue("content-type")
-        guard AnswerKind.isBinary(contentType: contentType) else { return .buffer(limit: .max) }
+        guard !buffersAll, AnswerKind.isBinary(contentType: contentType) else { return .buffer(limit: .max) }
         let call = self.call
         eventLoop.execute { call.value.streamStarted(head) }
         return .stream

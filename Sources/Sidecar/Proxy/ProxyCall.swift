@@ -136,8 +136,13 @@ final class ProxyCall {
     // MARK: Transfers
 
     private func send(_ call: ProxyForwarder.Call, token: AccessToken, retry: Bool) {
-        let request = forwarder.upstreamRequest(call, token: token, body: body)
-        let stream = AnswerStream(call: self, eventLoop: eventLoop, retry: retry)
+        let request: UpstreamRequest
+        switch forwarder.upstreamRequest(call, token: token, body: body) {
+        case .success(let built): request = built
+        case .failure(let refusal):
+            return finish(forwarder.answer(refusal, pathLabel: call.pathLabel, path: call.path, appid: call.account.appid))
+        }
+        let stream = AnswerStream(call: self, eventLoop: eventLoop, retry: retry, buffersAll: call.security != nil)
         let transfer = forwarder.client.stream(request, consumer: stream)
         state = .transferring(call, transfer, stream, retry: retry)
     }

@@ -2,11 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import Prometheus
 import SidecarCore
+import WeChatAPISecurity
 
 /// What every API call shares: the settings, the libcurl client, the token, the whitelist, the quota, the metrics
 /// and the redactor, with the call's rules as functions of them: ``admit(method:rawTarget:headers:)`` checks a
@@ -35,6 +37,9 @@ struct ProxyForwarder: Sendable {
         var headers: [(name: String, value: String)]
         /// The account the call runs as (`from_appid`, else the default): its token, recovery and metrics.
         var account: ServedAccount
+        /// Set when the account's `api_security.paths` cover the path: the request is sealed and signed, the
+        /// answer verified and opened.
+        var security: ApiCaller?
     }
 
     /// What to do with a request head.
@@ -88,28 +93,50 @@ struct ProxyForwarder: Sendable {
         if let declared = headers.first(name: "content-length").flatMap(Int.init), declared > settings.maxBodyBytes {
             return .answer(answer(.bodyTooLarge(limit: settings.maxBodyBytes), pathLabel: pathLabel, path: path, appid: account.appid))
         }
+        var security: ApiCaller?
+        if let secured = account.configuration.apiSecurity, case .success = secured.paths.match(target.path) {
+            security = secured.caller
+        }
         return .forward(Call(
             method: method, target: target, pathLabel: pathLabel, path: path, token: token,
             headers: HeaderFilter.forwardedRequestHeaders(headers, callerKeyHeader: settings.callerKeyHeader),
-            account: account))
+            account: account, security: security))
     }
 
     // MARK: Sending
 
-    /// What libcurl sends for `call` with `token`: the same method, the rewritten URL, the forwarded headers.
-    func upstreamRequest(_ call: Call, token: AccessToken, body: ByteBuffer?) -> UpstreamRequest {
-        UpstreamRequest(
+    /// What libcurl sends for `call` with `token`: the same method, the rewritten URL, the forwarded headers; for
+    /// a secured call, the body sealed and signed (``ApiCallSealing``), or the answer that refuses it.
+    func upstreamRequest(_ call: Call, token: AccessToken, body: ByteBuffer?) -> Result<UpstreamRequest, SidecarAnswer> {
+        var request = UpstreamRequest(
             method: call.method,
             url: QueryRewriter.upstreamURL(base: settings.baseURL, for: call.target, token: token.value),
             headers: call.headers, body: body,
             timeout: .milliseconds(Int64(settings.timeout * 1000)),
             connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))
+        if let security = call.security {
+            switch ApiCallSealing.seal(&request, call: call, security: security, urlPath: settings.baseURL + call.path) {
+            case .success: break
+            case .failure(let refusal):
+                metrics.apiSecurityFailures(appid: call.account.appid, reason: refusal.label).increment()
+                return .failure(.apiSecurityRefused(refusal))
+            }
+        }
+        return .success(request)
     }
 
     /// The outcome of one transfer for `call`: WeChat's answer (scrubbed of the token) or the sidecar's error answer.
     func outcome(of result: Result<UpstreamResponse, CurlError>, for call: Call) -> CallOutcome {
         switch result {
-        case .success(let response):
+        case .success(var response):
+            if let security = call.security {
+                switch ApiCallSealing.open(&response, security: security, urlPath: settings.baseURL + call.path) {
+                case .success: break
+                case .failure(let failure):
+                    metrics.apiSecurityFailures(appid: call.account.appid, reason: failure.label).increment()
+                    return answer(.apiSecurityFailed(failure), pathLabel: call.pathLabel, path: call.path, appid: call.account.appid)
+                }
+            }
             let headers = response.headers
             let contentType = HeaderFilter.firstValue(of: "content-type", in: headers)
             let (returnedHeaders, body) = scrubbed(

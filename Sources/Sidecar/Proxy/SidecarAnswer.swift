@@ -5,6 +5,7 @@ import CurlClient
 import NIOCore
 import NIOHTTP1
 import SidecarCore
+import WeChatAPISecurity
 
 /// An answer the sidecar makes itself, WeChat-style: `{"errcode":N,"errmsg":"…"}` with an HTTP status.
 struct SidecarAnswer: Error, Sendable {
@@ -58,6 +59,21 @@ struct SidecarAnswer: Error, Sendable {
                 ? "request body not received within limits.header_timeout"
                 : "request head not received within limits.header_timeout",
             label: body ? "body_timeout" : "head_timeout", closeConnection: true)
+    }
+
+    /// 400/-1: a call the account's `api_security` covers cannot be sealed (its body is not a JSON object).
+    static func apiSecurityRefused(_ failure: ApiSecurityFailure) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 400, errcode: -1, errmsg: "cannot sign and encrypt this call (api_security): \(failure.message)",
+            label: "api_security_\(failure.label)")
+    }
+
+    /// 502/-1: WeChat's answer to a signed call did not verify (or open); it is not passed on.
+    static func apiSecurityFailed(_ failure: ApiSecurityFailure) -> SidecarAnswer {
+        SidecarAnswer(
+            status: 502, errcode: -1,
+            errmsg: "WeChat's answer to a signed call failed verification (\(failure.label)): \(failure.message); it was not passed on",
+            label: "api_security_\(failure.label)")
     }
 
     /// 504/-1 when the upstream took longer than `upstream.timeout`, 502/-1 for every other transport failure.

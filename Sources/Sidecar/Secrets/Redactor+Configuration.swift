@@ -8,6 +8,7 @@ extension Redactor {
         let messages = configuration.accounts.compactMap(\.message)
         self.init(
             secrets: configuration.accounts.map(\.secret.value) + configuration.callers.allKeys
-                + messages.map(\.token.value) + messages.compactMap(\.encodingAESKey?.value))
+                + messages.map(\.token.value) + messages.compactMap(\.encodingAESKey?.value)
+                + configuration.accounts.compactMap(\.apiSecurity?.symmetricKeyText))
     }
 }
