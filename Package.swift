@@ -113,6 +113,7 @@ let package = Package(
             name: "WeChatEmulator",
             dependencies: [
                 "WeChatPush",
+                "WeChatAPISecurity",
                 "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -46,6 +46,8 @@ public struct EmulatorConfiguration: Sendable, Hashable {
     public var overlap: Int
     /// Default size in bytes of a `getwxacode` image (knob: `setImageBytes`).
     public var imageBytes: Int
+    /// Accounts whose calls are signed and encrypted (WeChat's API security), by appid.
+    public var apiSecurity: [EmulatorApiSecurity] = []
 
     /// Creates a configuration; every parameter has the emulator's default.
     public init(

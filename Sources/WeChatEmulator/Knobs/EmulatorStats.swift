@@ -28,6 +28,10 @@ public struct EmulatorStats: Sendable, Hashable, Codable {
     public var forcedRotations = 0
     /// Forced refreshes ignored because the previous one was less than 30 s earlier.
     public var forcesTooSoon = 0
+    /// Calls opened and answered under API security.
+    public var apiSecurityCalls = 0
+    /// Calls refused under API security (missing headers, bad signature, stale timestamp, bad envelope).
+    public var apiSecurityRefusals = 0
     /// Successful `getticket` answers, by ticket type (`jsapi`, `wx_card`).
     public var ticketGrants: [String: Int] = [:]
     /// Tickets issued (first, after expiry or invalidation, or rotation near expiry).

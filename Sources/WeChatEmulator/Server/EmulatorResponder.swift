@@ -89,7 +89,7 @@ struct EmulatorResponder: HTTPResponder {
         } catch {
             return exchange.error(error)
         }
-        var reply = api(exchange)
+        var reply = SecuredCall.respond(to: exchange, api: api) ?? api(exchange)
         reply.headers[EmulatorHeaders.appIDField] = exchange.appid
         return reply
     }
