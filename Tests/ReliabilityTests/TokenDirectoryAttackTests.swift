@@ -103,7 +103,7 @@ import Glibc
             let config = try folder.config(token: token)
             try await withChildDaemon(["run", "--config", config], logPath: folder.directory.path("run.log")) { daemon in
                 try await daemon.waitForOutput("access_token refreshed")
-                var info = stat()
+                var info = Glibc.stat()
                 #expect(stat(token, &info) == 0)
                 #expect(info.st_gid == getegid(), "the file's group is \(info.st_gid), the directory's is \(Self.nobody)")
                 #expect(info.st_mode & 0o7777 == 0o640)

@@ -81,7 +81,7 @@ enum AtomicFile {
             throw SystemError(operation: "open", path: path, code: code)
         }
         defer { close(fd) }
-        var info = stat()
+        var info = FileStatus()
         guard fstat(fd, &info) == 0 else { throw SystemError(operation: "stat", path: path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .absent("\(path) is not a regular file") }
         guard Int(info.st_size) <= limit else { return .absent("\(path) is larger than \(limit) bytes") }
@@ -115,7 +115,7 @@ enum AtomicFile {
     /// The daemon's group and exactly `mode`: a setgid directory would otherwise give the file its own group
     /// (whose members could then read the token), and the umask would narrow the mode.
     private static func giveOwnership(_ fd: Int32, mode: UInt32, path: String) -> SystemError? {
-        var info = stat()
+        var info = FileStatus()
         guard fstat(fd, &info) == 0 else { return SystemError(operation: "stat", path: path) }
         let group = getegid()
         if info.st_gid != group && fchown(fd, uid_t.max, group) != 0 {

@@ -84,7 +84,7 @@ enum DirectoryWalk {
                 }
                 continue
             }
-            var info = stat()
+            var info = FileStatus()
             guard fstat(fd, &info) == 0 else {
                 let failure = SystemError(operation: "stat", path: childPath)
                 close(fd)
@@ -131,7 +131,7 @@ enum DirectoryWalk {
         let link = openat(directory, name, LinuxFlags.pathOnly | O_NOFOLLOW | O_CLOEXEC)
         guard link >= 0 else { return nil }
         defer { close(link) }
-        var info = stat()
+        var info = FileStatus()
         guard fstat(link, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
         let entry = DirectoryPolicy.Entry(
             path: path, owner: info.st_uid, mode: UInt32(info.st_mode) & 0o7777, isSymbolicLink: true,

@@ -11,14 +11,14 @@ import Darwin
 enum FileChecks {
     /// Whether `path` names a regular file this process can read.
     static func isReadableFile(_ path: String) -> Bool {
-        var info = stat()
+        var info = FileStatus()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         return access(path, R_OK) == 0
     }
 
     /// Inode, size and modification time, or `nil` when `path` cannot be stat'ed.
     static func identity(_ path: String) -> (inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int)? {
-        var info = stat()
+        var info = FileStatus()
         guard stat(path, &info) == 0 else { return nil }
         // st_mtim is a `struct timespec`: read its two words without naming the type, whose owning Clang
         // module differs between clean and incremental builds.
@@ -33,7 +33,7 @@ enum FileChecks {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(SystemError(operation: "open", path: path)) }
         defer { close(fd) }
-        var info = stat()
+        var info = FileStatus()
         guard fstat(fd, &info) == 0 else { return .failure(SystemError(operation: "stat", path: path)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             return .failure(.notRegularFile(path, mode: UInt32(info.st_mode)))

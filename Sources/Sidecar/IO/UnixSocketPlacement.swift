@@ -35,7 +35,7 @@ final class UnixSocketPlacement: Sendable {
         self.name = name
         directory = open(directoryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { throw SystemError(operation: "open the directory", path: directoryPath) }
-        var existing = stat()
+        var existing = FileStatus()
         if fstatat(directory, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
             guard (existing.st_mode & S_IFMT) == S_IFSOCK else {
                 close(directory)
@@ -52,7 +52,7 @@ final class UnixSocketPlacement: Sendable {
             throw failure
         }
         staging = openat(directory, stagingName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        var info = stat()
+        var info = FileStatus()
         guard staging >= 0, fstat(staging, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             let failure = SystemError(
                 operation: "use", path: "\(directoryPath)/\(stagingName)", code: EPERM,
