@@ -57,6 +57,8 @@ public final class SidecarHarness: Sendable {
         /// Turns the inbound listener on (`inbound.listen` on a free port, `inbound:` lines four spaces in, e.g.
         /// `"  replay_window: 60"`); the accounts' `message:` sections come from ``extraYAML`` or the accounts' extras.
         public var inbound: [String]? = nil
+        /// Accounts whose calls the emulator takes signed and encrypted.
+        public var emulatorApiSecurity: [EmulatorApiSecurity] = []
         /// The environment the configuration is read with (secrets such as `WXSIDECAR_MESSAGE_TOKEN`).
         public var environment: [String: String] = [:]
 
@@ -82,14 +84,15 @@ public final class SidecarHarness: Sendable {
     public static func start(_ options: Options = Options()) async throws -> SidecarHarness {
         let directory = try TemporaryDirectory()
         let tls = options.tls ? try TestTLS.shared() : nil
+        var emulatorConfiguration = EmulatorConfiguration(
+            tls: tls.map { .init(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath) },
+            secret: secret,
+            otherAccounts: options.emulatorServesOtherAccounts
+                ? options.otherAccounts.map { EmulatorAccount(appid: $0.appid, secret: $0.secret) } : [],
+            tokenLifetime: options.tokenLifetime)
+        emulatorConfiguration.apiSecurity = options.emulatorApiSecurity
         let emulator = WeChatEmulator(
-            configuration: EmulatorConfiguration(
-                tls: tls.map { .init(certificatePath: $0.certificatePath, privateKeyPath: $0.privateKeyPath) },
-                secret: secret,
-                otherAccounts: options.emulatorServesOtherAccounts
-                    ? options.otherAccounts.map { EmulatorAccount(appid: $0.appid, secret: $0.secret) } : [],
-                tokenLifetime: options.tokenLifetime),
-            logger: Logger(label: "emulator", factory: { _ in SwiftLogNoOpLogHandler() }))
+            configuration: emulatorConfiguration, logger: Logger(label: "emulator", factory: { _ in SwiftLogNoOpLogHandler() }))
         for fault in options.emulatorFaults { emulator.knobs.addFault(fault) }
         let emulatorTask = Task { try await emulator.run() }
         do {
