@@ -194,6 +194,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WeChatAPISecurityTests",
+            dependencies: [
+                "WeChatAPISecurity",
+                "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "WeChatPushTests",
             dependencies: [
                 "WeChatPush",

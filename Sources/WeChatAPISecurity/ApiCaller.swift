@@ -52,9 +52,11 @@ public struct ApiCaller: Sendable {
 
     /// The answer's plaintext JSON, once its signature verified with the platform certificate its serial names
     /// (or, during a rotation, the deprecated pair) and AES-GCM authenticated it.
-    public func open(urlPath: String, headers: [(name: String, value: String)], body: [UInt8]) throws(ApiSecurityFailure)
-        -> [UInt8]
-    {
+    /// An answer signed more than ``answerMaxAge`` seconds before `now` is refused, as the guide's sample does.
+    public func open(
+        urlPath: String, headers: [(name: String, value: String)], body: [UInt8],
+        now: Int64 = Int64(Date().timeIntervalSince1970)
+    ) throws(ApiSecurityFailure) -> [UInt8] {
         func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value.trimmingCharacters(in: .whitespaces)
         }
@@ -75,6 +77,9 @@ public struct ApiCaller: Sendable {
         if let answeredFor = header("Wechatmp-Appid"), answeredFor != appid {
             throw .mismatch("the answer is signed for another appid")
         }
+        guard let signedAt = Int64(timestamp), now - signedAt <= Self.answerMaxAge else {
+            throw .mismatch("the answer was signed more than \(Self.answerMaxAge) s ago (a replay)")
+        }
         let aad = ApiEnvelope.authenticatedData(urlPath: urlPath, appid: appid, timestamp: timestamp, sn: symmetricKey.sn)
         let plaintext = try ApiEnvelope.parse(body).open(key: symmetricKey, aad: aad)
         guard let object = (try? JSONSerialization.jsonObject(with: Data(plaintext))) as? [String: Any] else {
@@ -86,6 +91,9 @@ public struct ApiCaller: Sendable {
         }
         return plaintext
     }
+
+    /// How old a signed answer may be, in seconds (the guide's sample: 300).
+    public static let answerMaxAge: Int64 = 300
 
     /// 16 random bytes, Base64 (the guide recommends 16 to 32 bytes of random Base64).
     public static func randomNonce() -> String {

@@ -3,11 +3,11 @@
 
 import Foundation
 
-/// The JSON that is encrypted: the original request's fields (its JSON body and its URL parameters, never the
-/// access_token) and the three security fields `_n` (a random string), `_appid` and `_timestamp` (a number, the
-/// `Wechatmp-TimeStamp`).
+/// The JSON that is encrypted: the three security fields `_n` (a random string), `_appid` and `_timestamp` (a
+/// number, the `Wechatmp-TimeStamp`) first, as in the guide's worked example, then the original request's fields
+/// (its JSON body byte for byte, then its URL parameters; never the access_token).
 public enum ApiPlaintext {
-    /// The caller's JSON object, byte for byte, with the URL parameters and the security fields appended.
+    /// The security fields, the caller's JSON object's members byte for byte, and the URL parameters.
     /// An empty body is `{}`. Refuses a body that is not a JSON object, or that sets a security field itself.
     public static func compose(
         body: [UInt8], parameters: [(name: String, value: String)], appid: String, timestamp: Int64, nonce: String
@@ -20,14 +20,13 @@ public enum ApiPlaintext {
         for field in ["_n", "_appid", "_timestamp"] where parsed[field] != nil {
             throw .badRequestBody("the body sets \(field), which the sidecar writes")
         }
-        var fields: [String] = []
-        for (name, value) in parameters where parsed[name] == nil {
-            fields.append(quoted(name) + ":" + quoted(value))
-        }
-        fields += [#""_n":"# + quoted(nonce), #""_appid":"# + quoted(appid), #""_timestamp":"# + String(timestamp)]
-        var out = Array(object.dropLast())
-        if !parsed.isEmpty { out.append(UInt8(ascii: ",")) }
-        out += Array(fields.joined(separator: ",").utf8)
+        let security = [#""_n":"# + quoted(nonce), #""_appid":"# + quoted(appid), #""_timestamp":"# + String(timestamp)]
+        let fromURL = parameters.filter { parsed[$0.name] == nil }.map { quoted($0.name) + ":" + quoted($0.value) }
+        // The object's members: between its braces, surrounding blanks dropped.
+        let members = Array(object.dropFirst().dropLast().drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        var out = Array("{".utf8) + Array(security.joined(separator: ",").utf8)
+        if !members.isEmpty { out += [UInt8(ascii: ",")] + members }
+        if !fromURL.isEmpty { out += Array(("," + fromURL.joined(separator: ",")).utf8) }
         out.append(UInt8(ascii: "}"))
         return out
     }

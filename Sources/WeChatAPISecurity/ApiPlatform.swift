@@ -36,14 +36,19 @@ public struct ApiPlatform: Sendable {
         public var errcode: Int
         public var errmsg: String
 
-        /// A `Wechatmp-*` header is missing or names another appid.
-        public static func missingHeader(_ name: String) -> Refusal { Refusal(errcode: 40230, errmsg: "invalid or missing \(name) header") }
+        // The guide's error codes (服务端 API 签名加密指南, 五、错误码).
+        public static let missingSerial = Refusal(errcode: 40230, errmsg: "Wechatmp-Serial missing")
+        public static let missingTimestamp = Refusal(errcode: 40231, errmsg: "Wechatmp-TimeStamp missing")
+        public static let missingSignature = Refusal(errcode: 40232, errmsg: "Wechatmp-Signature missing")
+        public static let missingAppid = Refusal(errcode: 40233, errmsg: "Wechatmp-Appid missing")
         /// The request signature does not verify with the app's public key.
         public static let badSignature = Refusal(errcode: 40234, errmsg: "invalid signature")
-        /// `Wechatmp-TimeStamp` is too far from now.
-        public static let stale = Refusal(errcode: 40240, errmsg: "invalid timestamp: too far from now")
         /// The body is not an envelope, or does not open, or its security fields do not match.
-        public static let badEnvelope = Refusal(errcode: 40235, errmsg: "invalid encrypted data")
+        public static let badEnvelope = Refusal(errcode: 40235, errmsg: "invalid encryption")
+        /// `Wechatmp-Appid` is not the account's.
+        public static let wrongAppid = Refusal(errcode: 40236, errmsg: "invalid Wechatmp-Appid")
+        /// `Wechatmp-TimeStamp` is too far from now.
+        public static let stale = Refusal(errcode: 40240, errmsg: "expired timestamp")
     }
 
     /// The request's plaintext JSON (its security fields checked), once headers, timestamp and signature passed.
@@ -53,13 +58,12 @@ public struct ApiPlatform: Sendable {
         func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value.trimmingCharacters(in: .whitespaces)
         }
-        guard header("Wechatmp-Appid") == appid else { throw .missingHeader("Wechatmp-Appid") }
-        guard let timestamp = header("Wechatmp-TimeStamp"), let seconds = Int64(timestamp) else {
-            throw .missingHeader("Wechatmp-TimeStamp")
-        }
-        guard let signature = header("Wechatmp-Signature"), let raw = Data(base64Encoded: signature) else {
-            throw .missingHeader("Wechatmp-Signature")
-        }
+        guard header("Wechatmp-Serial") != nil else { throw .missingSerial }
+        guard let timestamp = header("Wechatmp-TimeStamp"), let seconds = Int64(timestamp) else { throw .missingTimestamp }
+        guard let signature = header("Wechatmp-Signature") else { throw .missingSignature }
+        guard let claimed = header("Wechatmp-Appid") else { throw .missingAppid }
+        guard claimed == appid else { throw .wrongAppid }
+        guard let raw = Data(base64Encoded: signature) else { throw .badSignature }
         guard abs(now - seconds) <= window else { throw .stale }
         let signed = ApiSigningString.make(urlPath: urlPath, appid: appid, timestamp: timestamp, body: body)
         guard appPublicKey.isValidSignature(.init(rawRepresentation: raw), for: Array(signed.utf8), padding: .PSS) else {
