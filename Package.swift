@@ -270,6 +270,8 @@ let package = Package(
                 "CurlClient",
                 "WeChatEmulator",
                 "TestSupport",
+                "WeChatAPISecurity",
+                "WeChatPush",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

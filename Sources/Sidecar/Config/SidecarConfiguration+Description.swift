@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Logging
+import WeChatAPISecurity
 
 extension SidecarConfiguration {
     /// The effective configuration as YAML, every key, the AppSecret redacted (`check-config` prints it).
@@ -74,6 +75,15 @@ extension SidecarConfiguration {
                 "rate_limits: [\(account.rateLimits.map { "\"\($0)\"" }.joined(separator: ", "))]",
             ]
             lines += account.ticketFiles.sorted { $0.key < $1.key }.map { "ticket_files.\($0.key.rawValue): \"\($0.value)\"" }
+        }
+        if let security = account.apiSecurity {
+            lines += [
+                "api_security:   # keys loaded, redacted",
+                "  symmetric_sn: \"\(security.caller.symmetricKey.sn)\"",
+                "  private_key_sn: \"\(security.caller.signingKey.sn)\"",
+                "  certificates: [\(security.caller.certificates.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", "))]",
+                "  paths: [\(security.pathList.map { "\"\($0)\"" }.joined(separator: ", "))]",
+            ]
         }
         if let message = account.message {
             lines += [
