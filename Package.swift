@@ -114,6 +114,9 @@ let package = Package(
             dependencies: [
                 "WeChatPush",
                 "WeChatAPISecurity",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -131,6 +134,8 @@ let package = Package(
             dependencies: [
                 "Sidecar",
                 "WeChatEmulator",
+                "WeChatAPISecurity",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 "WeChatPush",
                 "CurlClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,8 +155,6 @@ let package = Package(
                 "WeChatEmulator",
                 "WeChatPush",
                 "WeChatAPISecurity",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

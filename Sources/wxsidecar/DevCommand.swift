@@ -36,13 +36,15 @@ struct DevCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
         var logger = Logger(label: "wxsidecar.dev")
         logger.logLevel = .info
-        let emulatorConfiguration = EmulatorConfiguration(otherAccounts: [DevFiles.officialAccount])
+        var emulatorConfiguration = EmulatorConfiguration(otherAccounts: [DevFiles.officialAccount])
+        let security = try DevApiSecurity(appid: emulatorConfiguration.appid)
+        emulatorConfiguration.apiSecurity = [try security.emulator()]
         let emulator = WeChatEmulator(configuration: emulatorConfiguration, logger: logger)
         let emulatorTask = Task { try await emulator.run() }
         let emulatorPort = try await emulator.waitUntilListening()
         let configPath = try DevFiles.write(
             root: root, listen: listen, emulatorPort: emulatorPort, appid: emulatorConfiguration.appid,
-            secret: emulatorConfiguration.secret, inbound: inbound, app: app)
+            secret: emulatorConfiguration.secret, inbound: inbound, app: app, security: security)
         let configuration = try await loadConfigurationOrExit(configPath)
         let redactor = Redactor(configuration)
         let rootLogger = makeRootLogger(configuration, redactor: redactor)
@@ -96,7 +98,8 @@ enum DevFiles {
     /// Writes `wxsidecar.yaml`, `whitelist.txt` and one AppSecret file per account under `root`: a mini program
     /// (`shop`, the default) and an official account (`news`); returns the config path.
     static func write(
-        root: String, listen: String, emulatorPort: Int, appid: String, secret: String, inbound: String, app: String
+        root: String, listen: String, emulatorPort: Int, appid: String, secret: String, inbound: String, app: String,
+        security: DevApiSecurity
     ) throws -> String {
         let manager = FileManager.default
         let news = officialAccount
@@ -105,6 +108,8 @@ enum DevFiles {
             ("appsecret", secret), ("news.secret", news.secret),
             ("news.message-token", randomText(16, alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")),
             ("news.message-aes-key", randomText(43, alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")),
+            ("shop.api-symmetric-key", security.symmetricKey), ("shop.api-private-key.pem", security.appPrivateKeyPEM),
+            ("wechat-platform.cer", security.platformCertificatePEM),
         ]
         for (file, value) in secrets {
             try Data((value + "\n").utf8).write(to: URL(fileURLWithPath: root + "/" + file))
@@ -116,6 +121,7 @@ enum DevFiles {
             /wxa/getwxacode
             /tcb/invokecloudfunction
             /cgi-bin/ticket/getticket
+            /wxa/getuserriskrank
 
             """
         try Data(whitelist.utf8).write(to: URL(fileURLWithPath: root + "/whitelist.txt"))
@@ -129,6 +135,13 @@ enum DevFiles {
                 token:
                   file: "\(root)/wx/cloudbase_access_token"
                   metadata_file: "\(root)/wx/cloudbase_access_token.json"
+                api_security:            # calls to api_security.paths are signed and encrypted (docs/api-security.md)
+                  symmetric_key_file: "\(root)/shop.api-symmetric-key"
+                  symmetric_sn: \(DevApiSecurity.symmetricSN)
+                  private_key_file: "\(root)/shop.api-private-key.pem"
+                  private_key_sn: \(DevApiSecurity.appKeySN)
+                  certificate_files:
+                    \(DevApiSecurity.platformSN): "\(root)/wechat-platform.cer"
               news:                      # calls with from_appid=\(news.appid)
                 appid: "\(news.appid)"
                 kind: officialaccount    # keeps the jsapi and wx_card tickets
@@ -203,6 +216,8 @@ enum DevFiles {
               curl -s -X POST '\(base)/tcb/invokecloudfunction?env=dev-env&name=hello' -d '{"x":1}'
               curl -s -x \(base) -X POST 'http://api.weixin.qq.com/wxa/msg_sec_check' -d '{"content":"hi"}'
               curl -s '\(base)/cgi-bin/user/info'          # not whitelisted: 85107
+              curl -s -X POST '\(base)/wxa/getuserriskrank' -d '{"openid":"o1","scene":0,"client_ip":"127.0.0.1"}'
+                                                           # signed and encrypted on the way (api_security), plain here
             Try as news (from_appid chooses the account; the sidecar removes it):
               curl -s -X POST '\(base)/wxa/msg_sec_check?from_appid=\(news)' -d '{"version":2,"openid":"o1","scene":1,"content":"hi"}'
               curl -s '\(base)/cgi-bin/ticket/getticket?type=jsapi&from_appid=\(news)'   # from the sidecar's cache

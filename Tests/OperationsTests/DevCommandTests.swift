@@ -32,6 +32,10 @@ struct DevCommandTests {
             let check = #"{"version":2,"openid":"o1","scene":1,"content":"hello"}"#
             #expect(try await call("POST", "/wxa/msg_sec_check", check).errcode == 0)
             #expect(try await call("POST", "/wxa/msg_sec_check?from_appid=wxfedcba9876543210", check).errcode == 0)
+            // Signed and encrypted on the way (the emulator requires it on this path), plain JSON here.
+            let risk = try await call("POST", "/wxa/getuserriskrank", #"{"openid":"o1","scene":0,"client_ip":"127.0.0.1"}"#)
+            #expect(risk.errcode == 0, "\(risk.text)")
+            #expect((risk.json["body"] as? String)?.contains("_timestamp") == true)
             let ticket = try await call("GET", "/cgi-bin/ticket/getticket?type=jsapi&from_appid=wxfedcba9876543210")
             #expect(ticket.errcode == 0)
             #expect((ticket.json["ticket"] as? String)?.isEmpty == false)

@@ -4,10 +4,8 @@
 import Crypto
 import CryptoExtras
 import Foundation
-import SwiftASN1
 import WeChatAPISecurity
 public import WeChatEmulator
-import X509
 
 /// Fresh API-security material for one account, as the console would give it: the symmetric key and its
 /// number, the app's RSA key pair and its number, WeChat's platform certificate (a self-signed RSA certificate
@@ -37,10 +35,10 @@ public struct ApiSecurityKeys: Sendable {
         appKeySN = "97845f6ed842ea860df6fdf65941ff56"
         platformKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         platformSN = "5a7bf6f1b5d1f0ab3e2c0c7d1f5f1c2a"
-        platformCertificatePEM = try Self.selfSigned(platformKey, name: "WeChat platform (emulated)")
+        platformCertificatePEM = try PlatformCertificate.selfSigned(platformKey)
         newerKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         newerSN = "6b8c07f2c6e2f1bc4f3d1d8e2f6f2d3b"
-        newerCertificatePEM = try Self.selfSigned(newerKey, name: "WeChat platform, newer (emulated)")
+        newerCertificatePEM = try PlatformCertificate.selfSigned(newerKey, name: "WeChat platform, newer (emulated)")
     }
 
     /// The emulator's side: `rotating` signs with the newer certificate and the first as the deprecated pair.
@@ -77,15 +75,4 @@ public struct ApiSecurityKeys: Sendable {
 
     /// The environment carrying the symmetric key (single-account form).
     public var environment: [String: String] { ["WXSIDECAR_API_SECURITY_SYMMETRIC_KEY": symmetricKeyBase64] }
-
-    private static func selfSigned(_ key: _RSA.Signing.PrivateKey, name: String) throws -> String {
-        let subject = try DistinguishedName { CommonName(name) }
-        let now = Date()
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now - 3600, notValidAfter: now + 86_400 * 365, issuer: subject, subject: subject,
-            signatureAlgorithm: .sha256WithRSAEncryption, extensions: Certificate.Extensions(),
-            issuerPrivateKey: Certificate.PrivateKey(key))
-        return try certificate.serializeAsPEM().pemString
-    }
 }
