@@ -96,6 +96,30 @@ import WeChatEmulator
         }
     }
 
+    @Test func aSignedCallThatFallsBackIsSignedForTheURLItIsSentTo() async throws {
+        let refusing = try ReservedPort()
+        let keys = try ApiSecurityKeys(appid: "wx0123456789abcdef")
+        let files = try TemporaryDirectory()
+        try await withTeardown {
+            var options = SidecarHarness.Options()
+            options.upstreamURLs = { emulator in ["https://127.0.0.1:\(refusing.port)", emulator] }
+            options.whitelist += "\(ApiSecurityEndToEndTests.path)\n"
+            options.emulatorApiSecurity = [try keys.emulator(requiredPaths: [ApiSecurityEndToEndTests.path])]
+            options.extraYAML = try keys.yaml(in: files)
+            options.environment = keys.environment
+            try await withSidecar(options) { harness in
+                let answer = try await harness.send("POST", ApiSecurityEndToEndTests.path, body: ApiSecurityEndToEndTests.riskCheck)
+                // The emulator checks the signature over its own URL and signs its answer over it.
+                #expect(answer.status == 200, "\(answer.text)")
+                #expect(answer.errcode == 0)
+                #expect(harness.emulator.knobs.stats.apiSecurityCalls == 1)
+                #expect(harness.metric("wxsidecar_upstream_fallbacks_total") >= 2)
+            }
+        } teardown: {
+            files.remove()
+        }
+    }
+
     @Test func withoutFallbacksTheStatusShowsThePrimaryInUse() async throws {
         try await withSidecar { harness in
             let upstream = try await harness.send("GET", "/-/status").json["upstream"] as? [String: Any]
