@@ -67,16 +67,17 @@ final class UpstreamRoutes: Sendable {
     /// - Throws: the error of the last attempt.
     func execute(_ build: (_ baseURL: String) -> UpstreamRequest) async throws(CurlError) -> UpstreamResponse {
         var index = first()
-        var fellBack = false
+        var retried = false
         while true {
             do {
-                let response = try await client.execute(prepared(build, on: index))
+                let response = try await client.execute(prepared(build(urls[index])))
                 learn(.reached, on: index)
                 return response
             } catch {
                 learn(Self.attempt(error), on: index)
-                guard !fellBack, let next = fallback(after: index, for: error) else { throw error }
-                (index, fellBack) = (next, true)
+                guard !retried, let next = fallback(after: index, for: error) else { throw error }
+                recordFallback(from: index, to: next, after: error)
+                (index, retried) = (next, true)
             }
         }
     }
@@ -104,11 +105,6 @@ final class UpstreamRoutes: Sendable {
 
     // MARK: Attempts
 
-    /// The request for `index`, through the proxy.
-    func prepared(_ build: (String) -> UpstreamRequest, on index: Int) -> UpstreamRequest {
-        prepared(build(urls[index]))
-    }
-
     /// `request` through the proxy.
     func prepared(_ request: UpstreamRequest) -> UpstreamRequest {
         var request = request
@@ -121,12 +117,14 @@ final class UpstreamRoutes: Sendable {
         health.withLock { $0.first(at: now) }
     }
 
-    /// The URL to try after `error` on `index`, counted; `nil` when the request may have been sent or no URL is
-    /// left.
+    /// The URL to try after `error` on `index`; `nil` when the request may have been sent or no URL is left.
     func fallback(after index: Int, for error: CurlError) -> Int? {
-        guard !error.requestSent, let next = health.withLock({ $0.fallback(after: index, at: now) }) else {
-            return nil
-        }
+        guard !error.requestSent else { return nil }
+        return health.withLock { $0.fallback(after: index, at: now) }
+    }
+
+    /// Counts and logs a call sent on to `next` because `index` could not be reached.
+    func recordFallback(from index: Int, to next: Int, after error: CurlError) {
         metrics.fallback(from: index, to: next)?.increment()
         logger.debug(
             "upstream unreachable before sending: trying the next URL",
@@ -134,7 +132,6 @@ final class UpstreamRoutes: Sendable {
                 "wxsidecar.upstream.from": "\(urls[index])", "wxsidecar.upstream.to": "\(urls[next])",
                 "wxsidecar.curl.error": "\(error.label)",
             ])
-        return next
     }
 
     /// Records what an attempt on `index` showed; logs a URL set aside and a change of the URL in use.

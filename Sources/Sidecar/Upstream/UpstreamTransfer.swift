@@ -96,6 +96,7 @@ final class UpstreamTransfer: UpstreamResponseConsumer, Sendable {
             if !reached { routes.learn(UpstreamRoutes.attempt(error), on: index) }
             if !retried, !cancelled, let next = routes.fallback(after: index, for: error) {
                 if let request = build(routes.urls[next]) {
+                    routes.recordFallback(from: index, to: next, after: error)
                     state.withLock { state in
                         state.fellBack = true
                         state.reached = false
