@@ -15,6 +15,13 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Int32
     /// A message for a person: the kind, the `CURLcode` text and libcurl's detail.
     public var description: String
+    /// Whether any byte of the request may have reached the server. `false` only when libcurl's own facts show
+    /// that none did: the transfer failed resolving, connecting (a proxy's tunnel included) or in the TLS
+    /// handshake, and never reached the point of sending (`CURLINFO_PRETRANSFER_TIME_T` 0, and without a proxy
+    /// `CURLINFO_REQUEST_SIZE` 0). Such a request may be sent elsewhere without being sent twice. `true` for every
+    /// other failure, including those that did not come from a transfer (cancelled, shut down, rejected request):
+    /// they are no reason to send the request anywhere else.
+    public var requestSent: Bool
 
     /// The kind as a short metric label, e.g. `"timeout"`.
     public var label: String { kind.label }
@@ -25,10 +32,12 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
     ///   - kind: The bounded class of the failure.
     ///   - code: The libcurl `CURLcode`, or 0 when the failure did not come from libcurl.
     ///   - message: What happened, for a person to read; the kind's label is prefixed to it.
-    public init(_ kind: Kind, code: Int32 = 0, message: String) {
+    ///   - requestSent: Whether any byte of the request may have reached the server.
+    public init(_ kind: Kind, code: Int32 = 0, message: String, requestSent: Bool = true) {
         self.kind = kind
         self.code = code
         self.description = "\(kind.label): \(message)"
+        self.requestSent = requestSent
     }
 }
 

@@ -29,6 +29,7 @@ extension CurlTransfer {
         options.set(CURLOPT_URL, request.url)
         setProtocolAndClock(&options, timeout: timeout, clock: clock)
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        setProxy(&options)
         options.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         setMethod(&options)
         options.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
@@ -50,7 +51,7 @@ extension CurlTransfer {
         options.set(CURLOPT_FOLLOWLOCATION, 0)
         options.set(CURLOPT_PROTOCOLS_STR, "http,https")
         options.set(CURLOPT_PATH_AS_IS, 1)  // send the path exactly as given: never squash dot segments
-        options.set(CURLOPT_PROXY, "")  // ignore http_proxy/https_proxy from the environment: always connect directly
+        options.set(CURLOPT_NOPROXY, "")  // ignore no_proxy from the environment (the proxy is each transfer's)
         options.set(CURLOPT_VERBOSE, configuration.verbose ? 1 : 0)
 
         // Connections (the HTTP version is the transfer's)
@@ -62,6 +63,8 @@ extension CurlTransfer {
         if let caFile = configuration.caFile {
             options.set(CURLOPT_CAINFO, caFile)
             options.set(CURLOPT_CAPATH, configuration.systemCertificateDirectory)
+            options.set(CURLOPT_PROXY_CAINFO, caFile)  // an https:// proxy is trusted like the servers
+            options.set(CURLOPT_PROXY_CAPATH, configuration.systemCertificateDirectory)
         }
 
         // Callbacks; their data pointers are each transfer's.
@@ -95,6 +98,19 @@ extension CurlTransfer {
             options.set(CURLOPT_PIPEWAIT, isTLS ? 1 : 0)
             options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))  // what is left after any wait in the queue
             options.set(CURLOPT_NOPROGRESS, 1)
+        }
+    }
+
+    /// The request's proxy, or none: `CURLOPT_PROXY ""` also keeps libcurl from reading `http_proxy` and
+    /// `https_proxy` from the environment. Through an HTTP proxy every request is tunnelled, so the proxy never
+    /// sees a request line (which carries the access_token in its query).
+    private func setProxy(_ options: inout EasyOptions) {
+        options.set(CURLOPT_PROXY, request.proxy?.url ?? "")
+        options.set(CURLOPT_HTTPPROXYTUNNEL, request.proxy?.isHTTP == true ? 1 : 0)
+        if let credentials = request.proxy?.credentials {
+            options.set(CURLOPT_PROXYUSERPWD, credentials)
+        } else {
+            options.set(CURLOPT_PROXYUSERPWD, nil as UnsafeMutableRawPointer?)
         }
     }
 

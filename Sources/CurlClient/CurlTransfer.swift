@@ -128,15 +128,7 @@ extension CurlTransfer {
     /// The result to hand the waiting task once libcurl reports the transfer done with `code`.
     func outcome(for code: CURLcode) -> Result<UpstreamResponse, CurlError> {
         guard code == CURLE_OK, let easy else {
-            if exceededLimit {
-                let name = bodyLimit < maxResponseBytes ? "its buffer limit" : "maxResponseBytes"
-                let detail = "the response body passed \(name) (\(bodyLimit))"
-                return .failure(CurlError(curlCode: code, kind: .tooLarge, detail: detail))
-            }
-            if let failure = stream?.abortError(cancelled: cancelRequested.load(ordering: .acquiring)) {
-                return .failure(failure)
-            }
-            return .failure(CurlError(curlCode: code, detail: String(cString: errorBuffer)))
+            return .failure(failure(for: code))
         }
         var status = 0
         _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)

@@ -22,6 +22,13 @@ enum RequestValidation {
                 throw invalid("the value of header \(name) holds CR, LF or NUL")
             }
         }
+        if let proxy = request.proxy {
+            guard !proxy.url.isEmpty, !proxy.url.utf8.contains(where: isControl),
+                !(proxy.credentials?.utf8.contains(where: isControl) ?? false)
+            else {
+                throw invalid("the proxy URL is empty, or it or its credentials hold a control character")
+            }
+        }
         guard request.timeout > .zero, request.connectTimeout > .zero else {
             throw invalid("timeout and connectTimeout must be positive")
         }

@@ -26,6 +26,9 @@ public struct UpstreamRequest: Sendable {
     public var timeout: Duration
     /// The limit for making the connection, TLS handshake included (`CURLOPT_CONNECTTIMEOUT_MS`); must be positive.
     public var connectTimeout: Duration
+    /// The forward proxy to go through, or `nil` to connect directly (the environment's proxy variables are never
+    /// read).
+    public var proxy: UpstreamProxy?
 
     /// Creates a request.
     ///
@@ -36,13 +39,15 @@ public struct UpstreamRequest: Sendable {
     ///   - body: The request content, or `nil` for none.
     ///   - timeout: The limit for the whole transfer.
     ///   - connectTimeout: The limit for making the connection.
+    ///   - proxy: The forward proxy to go through, or `nil` to connect directly.
     public init(
         method: String = "GET",
         url: String,
         headers: [(name: String, value: String)] = [],
         body: ByteBuffer? = nil,
         timeout: Duration = .seconds(30),
-        connectTimeout: Duration = .seconds(5)
+        connectTimeout: Duration = .seconds(5),
+        proxy: UpstreamProxy? = nil
     ) {
         self.method = method
         self.url = url
@@ -50,5 +55,6 @@ public struct UpstreamRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.proxy = proxy
     }
 }

@@ -39,6 +39,14 @@ public final class SidecarHarness: Sendable {
         public var tokenLifetime = 7200
         public var waitForToken = true
         public var upstreamOverride: String?
+        /// The host name in the emulator's URL (`localhost`; the shared certificate also names `upstream.invalid`,
+        /// which only a ``ConnectProxy`` resolves).
+        public var upstreamHost = "localhost"
+        /// The upstream URLs given the emulator's: `upstream.base_url` first, then `upstream.fallback_urls`;
+        /// `nil` for the emulator alone (or ``upstreamOverride``).
+        public var upstreamURLs: (@Sendable (_ emulatorURL: String) -> [String])?
+        /// More lines under `upstream:`, each indented two spaces (`"  proxy: http://127.0.0.1:3128"`).
+        public var upstreamLines: [String] = []
         public var trustCA = true
         /// Far above what any answer takes, even on a loaded machine; tests of the timeout set their own.
         public var upstreamTimeout = 15.0
@@ -115,7 +123,11 @@ public final class SidecarHarness: Sendable {
         let scheme = options.tls ? "https" : "http"
         try directory.write(secret + "\n", to: "appsecret")
         try directory.write(options.whitelist, to: "whitelist.txt")
-        var yaml = SidecarYAML(upstream: options.upstreamOverride ?? "\(scheme)://localhost:\(emulatorPort)", in: directory)
+        let emulatorURL = "\(scheme)://\(options.upstreamHost):\(emulatorPort)"
+        let urls = options.upstreamURLs?(emulatorURL) ?? [options.upstreamOverride ?? emulatorURL]
+        var yaml = SidecarYAML(upstream: urls[0], in: directory)
+        yaml.fallbackURLs = Array(urls.dropFirst())
+        yaml.upstreamLines = options.upstreamLines
         yaml.listen = options.listen
         yaml.caFile = options.trustCA ? tls?.caPath ?? "" : ""
         yaml.upstreamTimeout = options.upstreamTimeout

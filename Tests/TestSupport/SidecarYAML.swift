@@ -14,6 +14,10 @@ public struct SidecarYAML: Sendable {
     public var caFile: String?
     /// `upstream.timeout` in seconds.
     public var upstreamTimeout = 5.0
+    /// `upstream.fallback_urls`.
+    public var fallbackURLs: [String] = []
+    /// More lines under `upstream:`, each indented two spaces (`"  proxy: \"http://127.0.0.1:3128\""`).
+    public var upstreamLines: [String] = []
     /// Lines under `limits:`, each indented two spaces (`"  max_body_bytes: 1024"`).
     public var limits: [String] = []
     /// `token.mode`; `nil` for the default.
@@ -83,6 +87,10 @@ public struct SidecarYAML: Sendable {
         lines += ["listen: \"\(listen)\"", "upstream:", "  base_url: \"\(upstream)\""]
         if let caFile { lines.append("  ca_file: \"\(caFile)\"") }
         lines.append("  timeout: \(upstreamTimeout)")
+        if !fallbackURLs.isEmpty {
+            lines.append("  fallback_urls: [\(fallbackURLs.map { "\"\($0)\"" }.joined(separator: ", "))]")
+        }
+        lines += upstreamLines
         if !limits.isEmpty { lines += ["limits:"] + limits }
         lines.append("token:")
         if let tokenMode { lines.append("  mode: \"\(tokenMode)\"") }

@@ -27,8 +27,9 @@ public struct TestTLS: Sendable {
     /// The server's private key (PEM, PKCS#8).
     public let privateKeyPath: String
 
-    /// The subject alternative names the server certificate carries by default.
-    public static let defaultSubjectAltNames = ["DNS:localhost", "IP:127.0.0.1", "IP:::1"]
+    /// The subject alternative names the server certificate carries by default: loopback, and `upstream.invalid`, a
+    /// name no resolver knows, which only a test proxy (``ConnectProxy``) maps to loopback.
+    public static let defaultSubjectAltNames = ["DNS:localhost", "IP:127.0.0.1", "IP:::1", "DNS:upstream.invalid"]
 
     /// Generates a new CA and a server certificate signed by it.
     ///

@@ -1,7 +1,6 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import CurlClient
 import Logging
 
 /// Builds every account's token owner, whitelist and quota from the configuration.
@@ -9,7 +8,7 @@ enum AccountAssembly {
     /// The accounts, with the warnings their token directories raised (logged by the caller).
     /// - Throws: ``ConfigError`` for an unsafe or unwritable token directory or an invalid whitelist.
     static func build(
-        _ configuration: SidecarConfiguration, client: CurlClient, metrics: SidecarMetrics, redactor: Redactor,
+        _ configuration: SidecarConfiguration, routes: UpstreamRoutes, metrics: SidecarMetrics, redactor: Redactor,
         logger: Logger
     ) async throws(ConfigError) -> AccountDirectory {
         var stores: [String: WhitelistStore] = [:]
@@ -37,10 +36,9 @@ enum AccountAssembly {
             let accountMetrics = metrics.account(account.appid)
             let tokens = TokenState()
             let endpoint = TokenEndpoint(
-                mode: account.token.mode, appid: account.appid, secret: account.secret.value,
-                baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client,
+                mode: account.token.mode, appid: account.appid, secret: account.secret.value, routes: routes,
                 redactor: redactor)
-            let probe = TokenProbe(baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client)
+            let probe = TokenProbe(routes: routes)
             let refresher = TokenRefresher(
                 endpoint: endpoint, probe: probe, state: tokens, file: tokenFile, policy: account.refreshPolicy,
                 metrics: accountMetrics, redactor: redactor, logger: accountLogger)
@@ -49,7 +47,7 @@ enum AccountAssembly {
             if !account.tickets.isEmpty {
                 keeper = TicketKeeper(
                     kinds: account.tickets,
-                    endpoint: TicketEndpoint(baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout, client: client),
+                    endpoint: TicketEndpoint(routes: routes),
                     tokens: tokens, refresher: refresher, state: tickets,
                     files: try await prepareTicketFiles(account, configPath: configuration.configPath),
                     policy: account.refreshPolicy, metrics: accountMetrics, logger: accountLogger)

@@ -9,8 +9,8 @@ import SidecarCore
 /// uptime and version. Never the AppSecret or a whole token.
 struct StatusReporter: Sendable {
     let accounts: AccountDirectory
-    let upstream: String
-    let client: CurlClient
+    /// The way to WeChat: its URLs, their states and the libcurl client's counters.
+    let routes: UpstreamRoutes
     /// The whole answer passes through it: an error message may quote WeChat or libcurl, which may echo a secret.
     let redactor: Redactor
     let startedAt: Double
@@ -19,16 +19,17 @@ struct StatusReporter: Sendable {
     func json() -> String {
         let now = WallClock.now()
         let described = accounts.all.map { describe($0, at: now) }
-        let stats = client.stats
+        let stats = routes.client.stats
         var object = described[0]
         object["version"] = SidecarVersion.current
         object["uptime_seconds"] = Int(now - startedAt)
         object["ready"] = accounts.allHoldTokens(at: now)
         object["accounts"] = described
-        object["upstream"] = [
-            "base_url": upstream, "connections_opened": stats.connectionsOpened,
-            "transfers_completed": stats.transfersCompleted, "transfers_failed": stats.transfersFailed,
-        ] as [String: Any]
+        var upstream = upstreamRoutes()
+        upstream["connections_opened"] = stats.connectionsOpened
+        upstream["transfers_completed"] = stats.transfersCompleted
+        upstream["transfers_failed"] = stats.transfersFailed
+        object["upstream"] = upstream
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return redactor.redact(String(decoding: data, as: UTF8.self))
     }
@@ -83,6 +84,22 @@ struct StatusReporter: Sendable {
                 "file": loaded.file, "entries": loaded.paths.entryCount, "loaded_at": Self.iso(loaded.loadedAt),
             ] as [String: Any],
         ]
+    }
+
+    /// `base_url`, `in_use` (the URL reached last), each URL with its state (`up`, `failing`, `cooling_down`,
+    /// `probe_due`, `probing`), and the proxy's URL (never its credentials).
+    private func upstreamRoutes() -> [String: Any] {
+        let (inUse, states) = routes.snapshot()
+        let urls = states.map { url, state -> [String: Any] in
+            var entry: [String: Any] = ["url": url, "state": state.label]
+            switch state {
+            case .failing(let failures): entry["consecutive_failures"] = failures
+            case .coolingDown(let remaining): entry["cooldown_remaining_seconds"] = Int(remaining.rounded(.up))
+            default: break
+            }
+            return entry
+        }
+        return ["base_url": routes.urls[0], "in_use": inUse, "urls": urls, "proxy": routes.proxy?.url ?? NSNull()]
     }
 
     static func iso(_ seconds: Double) -> String {

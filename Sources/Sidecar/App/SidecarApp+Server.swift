@@ -20,13 +20,10 @@ extension SidecarApp {
     func makeServer(onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
         let forwarder = ProxyForwarder(
             settings: .init(
-                baseURL: configuration.upstream.baseURL, timeout: configuration.upstream.timeout,
-                maxBodyBytes: configuration.limits.maxBodyBytes,
+                timeout: configuration.upstream.timeout, maxBodyBytes: configuration.limits.maxBodyBytes,
                 callerKeyHeader: configuration.callers.requiresKey ? configuration.callers.keyHeader : nil),
-            client: client, accounts: accounts, metrics: metrics, redactor: redactor)
-        let status = StatusReporter(
-            accounts: accounts, upstream: configuration.upstream.baseURL, client: client, redactor: redactor,
-            startedAt: WallClock.now())
+            routes: routes, accounts: accounts, metrics: metrics, redactor: redactor)
+        let status = StatusReporter(accounts: accounts, routes: routes, redactor: redactor, startedAt: WallClock.now())
         let ledger = RequestLedger(
             gate: CallerGate(configuration.callers),
             maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)

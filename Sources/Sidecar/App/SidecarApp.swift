@@ -22,6 +22,8 @@ public struct SidecarApp: Sendable {
     /// Every account served, the default first.
     public let accounts: AccountDirectory
     public let client: CurlClient
+    /// The way to WeChat (base URLs, fallback, proxy): every upstream call goes through it.
+    let routes: UpstreamRoutes
     /// The push paths of the accounts with `message.*` (empty unless `inbound.listen` is set).
     let pushAccounts: [PushAccount]
     /// Removes secrets and tokens from everything the sidecar writes out (logs, status, answers).
@@ -48,9 +50,10 @@ public struct SidecarApp: Sendable {
         self.metrics = metrics
         client = try CurlClient(
             configuration: .init(caFile: configuration.upstream.caFile, maxResponseBytes: 64 << 20), logger: logger)
+        routes = UpstreamRoutes(configuration.upstream, client: client, metrics: metrics, logger: logger)
         do {
             accounts = try await AccountAssembly.build(
-                configuration, client: client, metrics: metrics, redactor: self.redactor, logger: logger)
+                configuration, routes: routes, metrics: metrics, redactor: self.redactor, logger: logger)
             pushAccounts = try Self.buildPushAccounts(configuration, client: client, metrics: metrics, logger: logger)
         } catch {
             client.shutdown()

@@ -15,6 +15,9 @@ extension SidecarConfiguration {
           base_url: "\(upstream.baseURL)"
           ca_file: "\(upstream.caFile ?? "")"
           timeout: \(upstream.timeout)
+          connect_timeout: \(upstream.connectTimeout)
+          fallback_urls: [\(upstream.fallbackURLs.map { "\"\($0)\"" }.joined(separator: ", "))]
+          proxy: "\(upstream.proxy ?? "")"\(upstream.proxyCredentials.map { "   # credentials from \($0.origin), redacted" } ?? "")
         whitelist:
           file: "\(whitelist.file)"
         listen_socket_mode: "\(FileModeParser.format(callers.socketMode))"

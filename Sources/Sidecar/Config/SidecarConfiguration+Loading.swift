@@ -52,26 +52,6 @@ extension SidecarConfiguration {
 
     // MARK: Sections
 
-    private static func loadUpstream(_ values: ConfigValues) async throws(ConfigError) -> Upstream {
-        let baseURL = try values.value("upstream.base_url", default: "https://api.weixin.qq.com",
-            expected: "must be an http:// or https:// URL with a host and no path, query or fragment, e.g. https://api.weixin.qq.com",
-            UpstreamURL.normalizedBase)
-        let caText = try values.value("upstream.ca_file", default: "", expected: "must be a file path") { $0 }
-        let caFile: String? = caText.isEmpty ? nil : caText
-        if let caFile {
-            let readable = (try? await BlockingIO.run { FileChecks.isReadableFile(caFile) }) ?? false
-            guard readable else {
-                throw ConfigError(key: "upstream.ca_file", source: values.source(of: "upstream.ca_file"),
-                    message: "\(caFile) is not a readable file; give a PEM bundle of CA certificates or leave it empty")
-            }
-        }
-        let timeout = try values.value("upstream.timeout", default: 10.0,
-            expected: "must be a duration from 0.1 to 300 seconds, e.g. 10 or 10s") { text in
-                Seconds.parse(text).flatMap { (0.1...300).contains($0) ? $0 : nil }
-            }
-        return Upstream(baseURL: baseURL, caFile: caFile, timeout: timeout)
-    }
-
     private static func loadLimits(_ values: ConfigValues) throws(ConfigError) -> Limits {
         var limits = Limits(maxBodyBytes: 0)
         limits.maxBodyBytes = try values.value("limits.max_body_bytes", default: 10_485_760,

@@ -42,7 +42,7 @@ public struct SidecarConfiguration: Sendable {
         public var description: String { "<redacted, \(value.utf8.count) bytes from \(origin)>" }
     }
 
-    /// `upstream.*`: the WeChat API server.
+    /// `upstream.*`: the WeChat API server, its backup domains and the way there.
     public struct Upstream: Sendable {
         /// `upstream.base_url`, without a trailing slash.
         public var baseURL: String
@@ -50,6 +50,19 @@ public struct SidecarConfiguration: Sendable {
         public var caFile: String?
         /// `upstream.timeout`: one whole upstream request, in seconds.
         public var timeout: Double
+        /// `upstream.connect_timeout`: making one connection (TLS handshake included), in seconds; never more
+        /// than ``timeout``.
+        public var connectTimeout: Double = 5
+        /// `upstream.fallback_urls`: tried in order when the one before could not be reached; normalized like
+        /// ``baseURL``.
+        public var fallbackURLs: [String] = []
+        /// `upstream.proxy`: the forward proxy every call to WeChat goes through; `nil` to connect directly.
+        public var proxy: String?
+        /// `user:password` for the proxy (`upstream.proxy_credentials_file`); never printed.
+        public var proxyCredentials: Secret?
+
+        /// The primary URL, then the fallbacks.
+        public var urls: [String] { [baseURL] + fallbackURLs }
     }
 
     /// How tokens are fetched: `token.mode`.

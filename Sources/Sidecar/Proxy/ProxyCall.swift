@@ -19,9 +19,9 @@ final class ProxyCall {
         /// Admitted; the body is arriving.
         case readingBody(ProxyForwarder.Call)
         /// A transfer is in flight (`retry`: the one after a token recovery).
-        case transferring(ProxyForwarder.Call, CurlClient.PendingTransfer, AnswerStream, retry: Bool)
+        case transferring(ProxyForwarder.Call, UpstreamTransfer, AnswerStream, retry: Bool)
         /// A binary answer is being streamed to the caller.
-        case streaming(ProxyForwarder.Call, CurlClient.PendingTransfer, AnswerStream, retry: Bool)
+        case streaming(ProxyForwarder.Call, UpstreamTransfer, AnswerStream, retry: Bool)
         /// Waiting for the refresher after WeChat rejected the token.
         case recovering
         /// Answered, or cancelled.
@@ -136,15 +136,13 @@ final class ProxyCall {
     // MARK: Transfers
 
     private func send(_ call: ProxyForwarder.Call, token: AccessToken, retry: Bool) {
-        let request: UpstreamRequest
-        switch forwarder.upstreamRequest(call, token: token, body: body) {
-        case .success(let built): request = built
-        case .failure(let refusal):
-            return finish(forwarder.answer(refusal, pathLabel: call.pathLabel, path: call.path, appid: call.account.appid))
-        }
         let stream = AnswerStream(call: self, eventLoop: eventLoop, retry: retry, buffersAll: call.security != nil)
-        let transfer = forwarder.client.stream(request, consumer: stream)
-        state = .transferring(call, transfer, stream, retry: retry)
+        switch forwarder.send(call, token: token, body: body, consumer: stream) {
+        case .success(let transfer):
+            state = .transferring(call, transfer, stream, retry: retry)
+        case .failure(let refusal):
+            finish(forwarder.answer(refusal, pathLabel: call.pathLabel, path: call.path, appid: call.account.appid))
+        }
     }
 
     // MARK: Streamed answers
@@ -177,14 +175,14 @@ final class ProxyCall {
                 forwarder.metrics.upstreamErrors(error.label).increment()
             }
             if case .success = result { delegate.streamEnded(true) } else { delegate.streamEnded(false) }
-        case .transferring(let call, _, _, _):
+        case .transferring(let call, let transfer, _, _):
             let response: Result<UpstreamResponse, CurlError>
             switch result {
             case .success(.buffered(let whole)): response = .success(whole)
             case .success(.streamed): return  // streamed answers end in the .streaming state
             case .failure(let error): response = .failure(error)
             }
-            var first = forwarder.outcome(of: response, for: call)
+            var first = forwarder.outcome(of: response, for: call, from: transfer.baseURL)
             first.retriedWithNewToken = retry
             guard !retry, TokenErrorDetector.isTokenError(first.errcode) else { return finish(first) }
             let outcome = first

@@ -10,14 +10,13 @@ import Prometheus
 import SidecarCore
 import WeChatAPISecurity
 
-/// What every API call shares: the settings, the libcurl client, the token, the whitelist, the quota, the metrics
+/// What every API call shares: the settings, the way to WeChat (``UpstreamRoutes``), the token, the whitelist, the quota, the metrics
 /// and the redactor, with the call's rules as functions of them: ``admit(method:rawTarget:headers:)`` checks a
-/// request head, ``upstreamRequest(_:token:body:)`` builds what libcurl sends, ``outcome(of:for:)`` reads
+/// request head, ``upstreamRequest(_:base:token:body:)`` builds what libcurl sends, ``outcome(of:for:from:)`` reads
 /// what comes back. It holds no state of any call: ``ProxyCall`` owns one call's life.
 struct ProxyForwarder: Sendable {
     /// What the forwarder needs from the configuration.
     struct Settings: Sendable {
-        var baseURL: String
         var timeout: Double
         var maxBodyBytes: Int
         var allowedHosts: AllowedHosts = .weChatAPI
@@ -49,7 +48,8 @@ struct ProxyForwarder: Sendable {
     }
 
     let settings: Settings
-    let client: CurlClient
+    /// The base URLs (with their fallback) and the proxy; the libcurl client behind them.
+    let routes: UpstreamRoutes
     /// Every account; a call runs as the one its `from_appid` names, else the default.
     let accounts: AccountDirectory
     let metrics: SidecarMetrics
@@ -105,17 +105,32 @@ struct ProxyForwarder: Sendable {
 
     // MARK: Sending
 
-    /// What libcurl sends for `call` with `token`: the same method, the rewritten URL, the forwarded headers; for
-    /// a secured call, the body sealed and signed (``ApiCallSealing``), or the answer that refuses it.
-    func upstreamRequest(_ call: Call, token: AccessToken, body: ByteBuffer?) -> Result<UpstreamRequest, SidecarAnswer> {
-        var request = UpstreamRequest(
-            method: call.method,
-            url: QueryRewriter.upstreamURL(base: settings.baseURL, for: call.target, token: token.value),
-            headers: call.headers, body: body,
-            timeout: .milliseconds(Int64(settings.timeout * 1000)),
-            connectTimeout: .milliseconds(Int64(min(settings.timeout, 5) * 1000)))
+    /// Sends `call` with `token` and `body`, its answer to `consumer`: on the first upstream URL, or on the next when
+    /// that one could not be reached; or the answer that refuses a secured call's body.
+    func send(
+        _ call: Call, token: AccessToken, body: ByteBuffer?, consumer: any UpstreamResponseConsumer
+    ) -> Result<UpstreamTransfer, SidecarAnswer> {
+        do throws(SidecarAnswer) {
+            let build = { @Sendable (base: String) throws(SidecarAnswer) -> UpstreamRequest in
+                try upstreamRequest(call, base: base, token: token, body: body).get()
+            }
+            return .success(try routes.stream(build, consumer: consumer))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// What libcurl sends for `call` with `token` to the upstream at `base`: the same method, the rewritten URL,
+    /// the forwarded headers; for a secured call, the body sealed and signed for that URL (``ApiCallSealing``), or
+    /// the answer that refuses it.
+    func upstreamRequest(
+        _ call: Call, base: String, token: AccessToken, body: ByteBuffer?
+    ) -> Result<UpstreamRequest, SidecarAnswer> {
+        var request = routes.request(
+            call.method, QueryRewriter.upstreamURL(base: base, for: call.target, token: token.value),
+            headers: call.headers, body: body)
         if let security = call.security {
-            switch ApiCallSealing.seal(&request, call: call, security: security, urlPath: settings.baseURL + call.path) {
+            switch ApiCallSealing.seal(&request, call: call, security: security, urlPath: base + call.path) {
             case .success: break
             case .failure(let refusal):
                 metrics.apiSecurityFailures(appid: call.account.appid, reason: refusal.label).increment()
@@ -125,12 +140,13 @@ struct ProxyForwarder: Sendable {
         return .success(request)
     }
 
-    /// The outcome of one transfer for `call`: WeChat's answer (scrubbed of the token) or the sidecar's error answer.
-    func outcome(of result: Result<UpstreamResponse, CurlError>, for call: Call) -> CallOutcome {
+    /// The outcome of one transfer for `call` to the upstream at `base`: WeChat's answer (scrubbed of the token;
+    /// a secured call's verified and opened) or the sidecar's error answer.
+    func outcome(of result: Result<UpstreamResponse, CurlError>, for call: Call, from base: String) -> CallOutcome {
         switch result {
         case .success(var response):
             if let security = call.security {
-                switch ApiCallSealing.open(&response, security: security, urlPath: settings.baseURL + call.path) {
+                switch ApiCallSealing.open(&response, security: security, urlPath: base + call.path) {
                 case .success: break
                 case .failure(let failure):
                     metrics.apiSecurityFailures(appid: call.account.appid, reason: failure.label).increment()

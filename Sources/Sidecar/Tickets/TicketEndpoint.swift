@@ -8,9 +8,8 @@ import SidecarCore
 
 /// One call to `GET /cgi-bin/ticket/getticket?access_token=…&type=jsapi|wx_card`.
 struct TicketEndpoint: Sendable {
-    let baseURL: String
-    let timeout: Double
-    let client: CurlClient
+    /// The way to WeChat: the base URLs, their fallback and the proxy.
+    let routes: UpstreamRoutes
 
     /// WeChat's answer, as documented: `{"errcode":0,"errmsg":"ok","ticket":"…","expires_in":7200}`.
     struct Answer: Decodable, Sendable {
@@ -41,14 +40,12 @@ struct TicketEndpoint: Sendable {
     }
 
     func fetch(_ kind: SidecarConfiguration.TicketKind, token: String) async -> Result<(String, Int), Failure> {
-        let request = UpstreamRequest(
-            method: "GET", url: baseURL + "/cgi-bin/ticket/getticket?access_token=\(token)&type=\(kind.rawValue)",
-            timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
+        let path = "/cgi-bin/ticket/getticket?access_token=\(token)&type=\(kind.rawValue)"
         let response: UpstreamResponse
         do {
-            response = try await client.execute(request)
+            response = try await routes.execute { base in routes.request("GET", base + path) }
         } catch {
-            return .failure(.failed(label: error.label, message: "cannot reach \(baseURL) for the \(kind.rawValue) ticket (\(error.label))"))
+            return .failure(.failed(label: error.label, message: "cannot reach \(routes.described) for the \(kind.rawValue) ticket (\(error.label))"))
         }
         return Self.parse(status: response.status, body: Data(response.body.readableBytesView), kind: kind)
     }

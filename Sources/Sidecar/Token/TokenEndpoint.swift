@@ -22,22 +22,19 @@ public struct TokenEndpoint: Sendable {
     public var mode: SidecarConfiguration.TokenMode
     public var appid: String
     var secret: String
-    public var baseURL: String
-    public var timeout: Double
-    let client: CurlClient
+    /// The way to WeChat: the base URLs, their fallback and the proxy.
+    let routes: UpstreamRoutes
     /// Applied to every message: WeChat's errmsg or libcurl's text may echo the request, secret included.
     let redactor: Redactor
 
-    public init(
-        mode: SidecarConfiguration.TokenMode, appid: String, secret: String, baseURL: String, timeout: Double,
-        client: CurlClient, redactor: Redactor? = nil
+    init(
+        mode: SidecarConfiguration.TokenMode, appid: String, secret: String, routes: UpstreamRoutes,
+        redactor: Redactor? = nil
     ) {
         self.mode = mode
         self.appid = appid
         self.secret = secret
-        self.baseURL = baseURL
-        self.timeout = timeout
-        self.client = client
+        self.routes = routes
         self.redactor = redactor ?? Redactor(secrets: [secret])
     }
 
@@ -45,14 +42,14 @@ public struct TokenEndpoint: Sendable {
     public func fetch(forceRefresh: Bool = false) async throws(TokenFetchError) -> Answer {
         let response: UpstreamResponse
         do {
-            response = try await client.execute(request(forceRefresh: forceRefresh))
+            response = try await routes.execute { base in request(base, forceRefresh: forceRefresh) }
         } catch {
             throw TokenFetchError(
                 kind: .transport(error.label),
-                message: redactor.redact("cannot reach \(baseURL) for a token (\(error.label)): \(error.description)"))
+                message: redactor.redact("cannot reach \(routes.described) for a token (\(error.label)): \(error.description)"))
         }
         do {
-            return try Self.parse(status: response.status, body: Array(buffer: response.body), baseURL: baseURL)
+            return try Self.parse(status: response.status, body: Array(buffer: response.body), baseURL: routes.described)
         } catch {
             throw TokenFetchError(kind: error.kind, message: redactor.redact(error.message))
         }
@@ -60,22 +57,19 @@ public struct TokenEndpoint: Sendable {
 
     // MARK: Request
 
-    func request(forceRefresh: Bool) -> UpstreamRequest {
+    func request(_ base: String, forceRefresh: Bool) -> UpstreamRequest {
         switch mode {
         case .stable:
             let payload = StableTokenRequest(appid: appid, secret: secret, forceRefresh: forceRefresh)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let body = (try? encoder.encode(payload)) ?? Data()
-            return UpstreamRequest(
-                method: "POST", url: baseURL + "/cgi-bin/stable_token",
-                headers: [("Content-Type", "application/json")], body: ByteBuffer(bytes: body),
-                timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
+            return routes.request(
+                "POST", base + "/cgi-bin/stable_token", headers: [("Content-Type", "application/json")],
+                body: ByteBuffer(bytes: body))
         case .classic:
             let query = "grant_type=client_credential&appid=\(Self.encode(appid))&secret=\(Self.encode(secret))"
-            return UpstreamRequest(
-                method: "GET", url: baseURL + "/cgi-bin/token?" + query, headers: [], body: nil,
-                timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
+            return routes.request("GET", base + "/cgi-bin/token?" + query)
         }
     }
 

@@ -33,24 +33,18 @@ public struct TokenProbe: Sendable {
         }
     }
 
-    public var baseURL: String
-    public var timeout: Double
-    let client: CurlClient
+    /// The way to WeChat: the base URLs, their fallback and the proxy.
+    let routes: UpstreamRoutes
 
-    public init(baseURL: String, timeout: Double, client: CurlClient) {
-        self.baseURL = baseURL
-        self.timeout = timeout
-        self.client = client
+    init(routes: UpstreamRoutes) {
+        self.routes = routes
     }
 
     /// Probes `token`.
     public func check(_ token: String) async -> Verdict {
-        let request = UpstreamRequest(
-            method: "GET", url: baseURL + Self.path + "?access_token=" + token,
-            timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
         let response: UpstreamResponse
         do {
-            response = try await client.execute(request)
+            response = try await routes.execute { base in routes.request("GET", base + Self.path + "?access_token=" + token) }
         } catch {
             return .unknown("transport_\(error.label)")
         }

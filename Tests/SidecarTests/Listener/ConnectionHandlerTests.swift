@@ -39,9 +39,11 @@ import Testing
                 mode: .stable, file: "/nonexistent/token", fileMode: 0o600, refreshInterval: 600, metadataFile: nil)
             let tokenFile = TokenFileWriter(path: tokenSettings.file, mode: 0o600, metadataPath: nil, tokenMode: .stable)
             let accountMetrics = metrics.account("wx")
+            let routes = UpstreamRoutes(
+                .init(baseURL: nowhere, caFile: nil, timeout: 1), client: client, metrics: metrics, logger: logger)
             let refresher = TokenRefresher(
-                endpoint: TokenEndpoint(mode: .stable, appid: "wx", secret: "secret", baseURL: nowhere, timeout: 1, client: client),
-                probe: TokenProbe(baseURL: nowhere, timeout: 1, client: client), state: tokens, file: tokenFile,
+                endpoint: TokenEndpoint(mode: .stable, appid: "wx", secret: "secret", routes: routes),
+                probe: TokenProbe(routes: routes), state: tokens, file: tokenFile,
                 policy: RefreshPolicy(), metrics: accountMetrics, redactor: redactor, logger: logger)
             let settings = SidecarConfiguration.Account(
                 name: "default", appid: "wx", kind: .miniprogram,
@@ -55,11 +57,11 @@ import Testing
                     quota: QuotaGuard(rules: [], metrics: accountMetrics))
             ])
             let forwarder = ProxyForwarder(
-                settings: .init(baseURL: nowhere, timeout: 1, maxBodyBytes: 1 << 20), client: client, accounts: accounts,
+                settings: .init(timeout: 1, maxBodyBytes: 1 << 20), routes: routes, accounts: accounts,
                 metrics: metrics, redactor: redactor)
             ledger = RequestLedger(
                 gate: CallerGate(.init()), maxConcurrentRequests: maxConcurrentRequests, metrics: metrics, logger: logger)
-            let status = StatusReporter(accounts: accounts, upstream: nowhere, client: client, redactor: redactor, startedAt: 0)
+            let status = StatusReporter(accounts: accounts, routes: routes, redactor: redactor, startedAt: 0)
             let services = ConnectionHandler.Services(
                 routes: .api(forwarder: forwarder, admin: AdminEndpoints(accounts: accounts, metrics: metrics, status: status)),
                 ledger: ledger, budget: BodyBudget(limit: 1 << 20), cap: ConnectionCap(configured: 16),
