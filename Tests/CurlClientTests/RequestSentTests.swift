@@ -32,7 +32,7 @@ struct RequestSentTests {
             let error = try await failure(way, request)
             #expect(error.kind == .timeout)
             #expect(!error.requestSent)
-            #expect(silent.accepted.items.count == 1)
+            #expect(silent.accepted.items.count >= 1)
         }
     }
 

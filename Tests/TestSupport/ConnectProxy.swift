@@ -9,7 +9,9 @@ import NIOPosix
 
 /// A forward proxy on loopback that speaks only `CONNECT`, as corporate egress proxies do for HTTPS: it records
 /// every tunnel asked for (the target as asked, whether the credentials matched, how it was answered), then
-/// relays bytes both ways. It never sees inside a tunnel: TLS runs end to end.
+/// relays bytes both ways. It never sees inside a tunnel: TLS runs end to end. Anything else is answered 405 and
+/// only counted (``otherRequests``): a port freed by one test may be taken by this proxy while another test's
+/// daemon still calls it.
 ///
 /// It can resolve names the machine cannot (``hosts``: `upstream.invalid` → `127.0.0.1`), so a client that
 /// reaches such a name proves it went through the proxy; it refuses targets outside ``allowedHosts`` (403).
@@ -20,23 +22,27 @@ public final class ConnectProxy: Sendable {
         public var target: String
         /// Whether `Proxy-Authorization` carried the expected credentials (always true when none are required).
         public var authorized: Bool
-        /// The status the proxy answered: 200 (tunnel open), 403, 407 or 502.
+        /// The status the proxy answered: 200 (tunnel open), 403 (target not allowed), 407 (credentials) or 502
+        /// (target unreachable).
         public var status: Int
         public var description: String { "CONNECT \(target) → \(status)" }
     }
 
     /// The bound port.
     public let port: Int
-    /// Every tunnel asked for, in order.
+    /// Every tunnel asked for (every `CONNECT`), in order.
     public let tunnels: EventLog<Tunnel>
+    /// The first line of every request that was not a `CONNECT`.
+    public let otherRequests: EventLog<String>
     private let channel: any Channel
 
     /// `http://127.0.0.1:<port>`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, tunnels: EventLog<Tunnel>, channel: any Channel) {
+    private init(port: Int, log: ConnectLog, channel: any Channel) {
         self.port = port
-        self.tunnels = tunnels
+        self.tunnels = log.tunnels
+        self.otherRequests = log.otherRequests
         self.channel = channel
     }
 
@@ -58,17 +64,17 @@ public final class ConnectProxy: Sendable {
 
     /// Starts a proxy on a free loopback port.
     public static func start(_ rules: Rules = Rules()) async throws -> ConnectProxy {
-        let tunnels = EventLog<Tunnel>()
+        let log = ConnectLog()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectRequestHandler(rules: rules, tunnels: tunnels))
+                    try channel.pipeline.syncOperations.addHandler(ConnectRequestHandler(rules: rules, log: log))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return ConnectProxy(port: channel.localAddress?.port ?? 0, tunnels: tunnels, channel: channel)
+        return ConnectProxy(port: channel.localAddress?.port ?? 0, log: log, channel: channel)
     }
 
     /// Stops accepting; open tunnels close with their clients.
@@ -87,19 +93,25 @@ public func withConnectProxy<Result>(
 
 // MARK: - Handlers
 
+/// What the proxy's connections record.
+private struct ConnectLog: Sendable {
+    let tunnels = EventLog<ConnectProxy.Tunnel>()
+    let otherRequests = EventLog<String>()
+}
+
 /// Reads one `CONNECT` head, answers it, and once the tunnel is open relays bytes to the target.
 private final class ConnectRequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let rules: ConnectProxy.Rules
-    private let tunnels: EventLog<ConnectProxy.Tunnel>
+    private let log: ConnectLog
     private var head = ByteBuffer()
     private var peer: (any Channel)?
     private var answered = false
 
-    init(rules: ConnectProxy.Rules, tunnels: EventLog<ConnectProxy.Tunnel>) {
+    init(rules: ConnectProxy.Rules, log: ConnectLog) {
         self.rules = rules
-        self.tunnels = tunnels
+        self.log = log
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -121,7 +133,10 @@ private final class ConnectRequestHandler: ChannelInboundHandler {
         let parts = lines[0].split(separator: " ")
         guard parts.count == 3, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
             let port = Int(parts[1][parts[1].index(after: colon)...])
-        else { return refuse(405, target: String(lines[0].prefix(100)), authorized: true, context: context) }
+        else {
+            log.otherRequests.append(String(lines[0].prefix(100)))
+            return answer(405, context: context)
+        }
         let target = String(parts[1])
         let host = String(parts[1][..<colon])
         let authorized = rules.credentials.map { expected in
@@ -145,7 +160,7 @@ private final class ConnectRequestHandler: ChannelInboundHandler {
                 switch result {
                 case .success(let outbound):
                     self.peer = outbound
-                    self.tunnels.append(.init(target: target, authorized: true, status: 200))
+                    self.log.tunnels.append(.init(target: target, authorized: true, status: 200))
                     let established = ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")
                     context.writeAndFlush(NIOAny(established), promise: nil)
                 case .failure:
@@ -155,7 +170,12 @@ private final class ConnectRequestHandler: ChannelInboundHandler {
     }
 
     private func refuse(_ status: Int, target: String, authorized: Bool, context: ChannelHandlerContext) {
-        tunnels.append(.init(target: target, authorized: authorized, status: status))
+        log.tunnels.append(.init(target: target, authorized: authorized, status: status))
+        answer(status, context: context)
+    }
+
+    /// Answers `status` and closes the connection.
+    private func answer(_ status: Int, context: ChannelHandlerContext) {
         let reason = [403: "Forbidden", 405: "Method Not Allowed", 407: "Proxy Authentication Required"][status] ?? "Bad Gateway"
         let challenge = status == 407 ? "Proxy-Authenticate: Basic realm=\"test\"\r\n" : ""
         let answer = "HTTP/1.1 \(status) \(reason)\r\n\(challenge)Content-Length: 0\r\nConnection: close\r\n\r\n"

@@ -65,7 +65,7 @@ import WeChatEmulator
                 #expect(response.errcode == 0)
                 #expect(elapsed >= .seconds(1))
                 #expect(harness.metric(fallbacks) == atStart + 1)
-                #expect(silent.accepted.items.count == accepted + 1)
+                #expect(silent.accepted.items.count > accepted)
                 #expect(harness.metric("wxsidecar_upstream_errors_total{kind=\"timeout\"}") == 0)
             }
         }
@@ -87,7 +87,7 @@ import WeChatEmulator
                 // At least once: libcurl itself sends a request again, on a fresh connection, when a reused
                 // keep-alive connection closes before any byte of an answer (its stale-connection rule).
                 #expect(harness.emulator.knobs.stats.requests(to: "/wxa/msg_sec_check") >= 1)
-                #expect(fallback.knobs.stats.requests == 0)
+                #expect(fallback.knobs.stats.requests(to: "/wxa/msg_sec_check") == 0)
                 #expect(harness.metric("wxsidecar_upstream_fallbacks_total") == 0)
                 #expect(harness.metric("wxsidecar_upstream_errors_total{kind=\"empty_reply\"}") == 1)
                 let upstream = try await harness.send("GET", "/-/status").json["upstream"] as? [String: Any]
