@@ -72,9 +72,10 @@ fleet: build
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter FleetTests $(BUILD_FLAGS)
 
-## libFuzzer over SidecarCore (request paths + whitelist, the whitelist parser, query rewriting): FUZZ_SECONDS
-## per target (default 300), FUZZ_TARGETS to pick some. Inputs found go to .build-fuzz/, crashes to
-## .build-fuzz/artifacts/ (reproduce: scripts/fuzz.sh --reproduce TARGET FILE).
+## libFuzzer over SidecarCore (request_path: request paths + whitelist, whitelist_parser, query_rewrite) and
+## WeChatPush (push_envelope: the AES envelope, the push XML and its JSON, the passive reply; SwiftPM builds it in
+## .build-fuzz/spm): FUZZ_SECONDS per target (default 300), FUZZ_TARGETS to pick some. Inputs found go to
+## .build-fuzz/, crashes to .build-fuzz/artifacts/ (reproduce: scripts/fuzz.sh --reproduce TARGET FILE).
 FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?=
 fuzz:

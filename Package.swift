@@ -10,6 +10,7 @@
 //   Sidecar         the daemon: config, token refresher/file, proxy, admin, services
 //   WeChatEmulator  a fake api.weixin.qq.com for tests and local development, and WeChat's message push client
 //   wxsidecar       the executable: argument parsing and bootstrap only
+//   PushEnvelopeFuzzer  libFuzzer over WeChatPush (scripts/fuzz.sh); in this build, a replayer of its inputs
 
 import PackageDescription
 
@@ -143,6 +144,24 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer over WeChatPush, the `push_envelope` target of `make fuzz`: scripts/fuzz.sh builds it into
+        // .build-fuzz/spm with `-sanitize=fuzzer,address -DFUZZING` (it needs swift-crypto, so it cannot be compiled
+        // with swiftc alone like the SidecarCore targets). In this build it replays the inputs named on its command
+        // line through the same checks. CLibFuzzer only declares libFuzzer's entry for it.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "PushEnvelopeFuzzer",
+            dependencies: [
+                "WeChatPush",
+                "CLibFuzzer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Fuzz",
+            exclude: ["corpus", "make_seeds.py", "Targets", "Support/Reference.swift"],
+            sources: ["Support/Harness.swift", "PushEnvelope"],
             swiftSettings: swiftSettings
         ),
         // Test support shared by the test targets: generated TLS material, temporary folders, the in-process

@@ -4,11 +4,6 @@
 // Independent, deliberately naive re-statements of what the sidecar promises, for the fuzz targets to hold the
 // real code to. Nothing here is shared with Sources/SidecarCore: a bug there must not be copied here.
 
-/// Stops the fuzzer with a message: libFuzzer records the input as a crash artifact.
-func violated(_ property: String, _ details: @autoclosure () -> String) -> Never {
-    fatalError("property violated: \(property): \(details())")
-}
-
 enum Reference {
     /// Bytes a forwarded path may hold besides letters and digits (RFC 3986 pchar minus `%` and `;`, plus `/`).
     static let pathPunctuation = Array("-._~!$&'()*+,=:@/".utf8)
@@ -142,18 +137,4 @@ enum Reference {
         }
         return false
     }
-}
-
-/// Reads a fuzz input as: a selector byte, then parts separated by NUL bytes.
-struct FuzzInput {
-    var selector: UInt8
-    var parts: [[UInt8]]
-
-    init(_ data: UnsafePointer<UInt8>?, _ size: Int) {
-        let bytes = size > 0 && data != nil ? Array(UnsafeBufferPointer(start: data, count: size)) : []
-        selector = bytes.first ?? 0
-        parts = bytes.dropFirst().split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false).map(Array.init)
-    }
-
-    func part(_ index: Int) -> [UInt8] { index < parts.count ? parts[index] : [] }
 }

@@ -32,7 +32,7 @@ public enum PassiveReply {
     /// `MsgType`, then the other keys in byte order. `ArticleCount` is filled in for news when omitted.
     ///
     /// Refuses (`bad_reply`) what WeChat would not take: not a JSON object, an unknown `MsgType`, the kind's payload
-    /// missing, `null` or booleans, keys that are not XML names.
+    /// missing, `null` or booleans, keys that are not XML names, strings holding a character XML cannot carry.
     public static func xml(fromJSON json: [UInt8], defaults: Defaults) throws(PushRefusal) -> [UInt8] {
         guard case .object(var fields)? = try? JSONDecoder().decode(ReplyValue.self, from: Data(json)) else {
             throw .badReply("the answer is not a JSON object of strings, numbers, objects and arrays")
@@ -92,6 +92,9 @@ public enum PassiveReply {
         guard isElementName(name) else { throw .badReply("\(name.prefix(40)) is not an XML element name") }
         switch value {
         case .string(let text):
+            guard text.unicodeScalars.allSatisfy(isXMLCharacter) else {
+                throw .badReply("\(name.prefix(40)) holds a control character XML cannot carry")
+            }
             element(name, cdata: text, to: &out)
         case .integer(let number):
             out += Array("<\(name)>\(number)</\(name)>".utf8)
@@ -118,6 +121,15 @@ public enum PassiveReply {
     static func isElementName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !isDigit(first) else { return false }
         return name.utf8.allSatisfy { isDigit($0) || $0 == UInt8(ascii: "_") || isLetter($0) }
+    }
+
+    /// XML 1.0's characters: no C0 control but tab, line feed and carriage return, and neither U+FFFE nor U+FFFF.
+    private static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: true
+        case 0..<0x20, 0xFFFE, 0xFFFF: false
+        default: true
+        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }

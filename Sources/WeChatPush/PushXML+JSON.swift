@@ -54,18 +54,20 @@ extension PushXML {
     // MARK: - Writing
 
     private static func writeObject(_ children: [PushXMLElement], to out: inout [UInt8]) {
+        // Grouped by the name's bytes: String equality would merge names that differ only in Unicode normalization
+        // (`é` and `e` + U+0301), which XML and JSON keep apart.
         var names: [String] = []
-        var byName: [String: [PushXMLElement]] = [:]
+        var byName: [[UInt8]: [PushXMLElement]] = [:]
         for child in children {
-            if byName[child.name] == nil { names.append(child.name) }
-            byName[child.name, default: []].append(child)
+            if byName[Array(child.name.utf8)] == nil { names.append(child.name) }
+            byName[Array(child.name.utf8), default: []].append(child)
         }
         out.append(UInt8(ascii: "{"))
         for (index, name) in names.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             writeString(name, to: &out)
             out.append(UInt8(ascii: ":"))
-            let elements = byName[name] ?? []
+            let elements = byName[Array(name.utf8)] ?? []
             if elements.count == 1 {
                 writeValue(elements[0], to: &out)
             } else {

@@ -10,13 +10,15 @@ import FoundationXML
 extension PushXML {
     /// Parses a push body into its root element, with Foundation's `XMLParser` (libxml2 on Linux).
     ///
-    /// Refused before parsing: a body over `sizeLimit` (`too_large`) and any DOCTYPE in the prolog (`doctype`), the
-    /// only place a DTD, and so an entity declaration, can appear. The parser also runs with external entities off
-    /// and stops at any declaration it reports anyway. Refused while parsing: malformed XML, text beside child
-    /// elements, nesting deeper than ``depthLimit``.
+    /// Refused before parsing: a body over `sizeLimit` (`too_large`), any DOCTYPE in the prolog (`doctype`), the
+    /// only place a DTD, and so an entity declaration, can appear, and what the parser must not be given
+    /// (`bad_xml`, see ``refuseUnsafeInput(_:)``). The parser also runs with external entities off and stops at any
+    /// declaration it reports anyway. Refused while parsing: malformed XML, text beside child elements, nesting
+    /// deeper than ``depthLimit``.
     public static func parse(_ body: [UInt8], sizeLimit: Int = defaultSizeLimit) throws(PushRefusal) -> PushXMLElement {
         guard body.count <= sizeLimit else { throw .tooLarge(limit: sizeLimit) }
         try refuseDoctype(body)
+        try refuseUnsafeInput(body)
         let builder = PushXMLTreeBuilder()
         let parser = XMLParser(data: Data(body))
         parser.shouldResolveExternalEntities = false
@@ -52,6 +54,60 @@ extension PushXML {
                 index += 1  // whitespace or a byte-order mark; anything else the parser refuses
             }
         }
+    }
+
+    /// Refuses (`bad_xml`) what WeChat never sends and Foundation's `XMLParser` on Linux cannot be given safely:
+    /// - bytes that are not UTF-8 or hold a NUL, as UTF-16 and UTF-32 do: libxml2 detects and decodes those, and
+    ///   there ``refuseDoctype(_:)`` sees no `<!DOCTYPE`;
+    /// - an XML declaration naming an encoding other than UTF-8: stopping libxml2 2.9 at an error while it decodes
+    ///   another encoding (as the tree builder does) crashes it, a NULL read in `xmlParseChunk`;
+    /// - any other processing instruction: `XMLParser` reads a NULL pointer for one without data (`<?pi?>`).
+    ///
+    /// Comments and CDATA sections are skipped: text that mentions `<?` there is left alone.
+    static func refuseUnsafeInput(_ body: [UInt8]) throws(PushRefusal) {
+        guard !body.contains(0), String(validating: body, as: UTF8.self) != nil else {
+            throw .badXML("the body is not UTF-8")
+        }
+        var index = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        if body[index...].starts(with: "<?xml".utf8), index + 5 < body.count, isBlank(body[index + 5]) {
+            let end = find("?>", in: body, from: index + 5) ?? body.count
+            try refuseOtherEncoding(body[index..<end])
+            index = end
+        }
+        while index < body.count {
+            guard body[index] == UInt8(ascii: "<") else {
+                index += 1
+                continue
+            }
+            if body[index...].starts(with: "<!--".utf8) {
+                index = find("-->", in: body, from: index + 4) ?? body.count
+            } else if body[index...].starts(with: "<![CDATA[".utf8) {
+                index = find("]]>", in: body, from: index + 9) ?? body.count
+            } else if body[index...].starts(with: "<?".utf8) {
+                throw .badXML("a processing instruction (WeChat sends none)")
+            } else {
+                index += 1
+            }
+        }
+    }
+
+    /// Refuses an XML declaration in which `encoding` is followed by anything but `UTF-8` (blanks, `=` and quotes
+    /// between).
+    private static func refuseOtherEncoding(_ declaration: ArraySlice<UInt8>) throws(PushRefusal) {
+        let lowered = declaration.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
+        let separators = Array(" \t\r\n=\"'?".utf8)
+        var index = 0
+        while let end = find("encoding", in: lowered, from: index) {
+            let value = lowered[end...].drop { separators.contains($0) }.prefix { !separators.contains($0) }
+            guard value.elementsEqual("utf-8".utf8) else {
+                throw .badXML("the XML declaration names an encoding other than UTF-8")
+            }
+            index = end
+        }
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The index just past the first `needle` at or after `start`.

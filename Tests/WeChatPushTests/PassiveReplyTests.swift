@@ -55,6 +55,18 @@ import Testing
         #expect(throws: PushRefusal.badReply("")) { try Self.xml(json) }
     }
 
+    /// Found by the push_envelope fuzz target: JSON carries any control character, XML 1.0 only tab, LF and CR, so the
+    /// reply was XML WeChat (and PushXML) cannot parse.
+    @Test(arguments: [#""a\bb""#, #""\u0000""#, #""\u001f""#, #""\uffff""#, #""\ufffe""#, #"{"Title":"\u000b"}"#])
+    func aStringXMLCannotCarryIsRefused(_ content: String) {
+        #expect(throws: PushRefusal.badReply("")) { try Self.xml(#"{"MsgType":"text","Content":"# + content + "}") }
+    }
+
+    @Test func tabsAndLineBreaksAreCarried() throws {
+        let xml = try Self.xml(#"{"MsgType":"text","Content":"a\tb\nc\rd"}"#)
+        #expect(try PushXML.parse(Array(xml.utf8))["Content"]?.text == "a\tb\nc\rd")
+    }
+
     @Test(arguments: ["text", "image", "news"])
     func everyReplyRoundTripsThroughSafeMode(_ kind: String) throws {
         typealias OA = PushVectors.OfficialAccount

@@ -49,6 +49,12 @@ import Testing
         _ = try JSONSerialization.jsonObject(with: Data(expected.utf8), options: .fragmentsAllowed)
     }
 
+    /// Found by the push_envelope fuzz target: `é` and `e` + U+0301 were one key (String equality), an array of both.
+    @Test func namesThatDifferOnlyInNormalizationStayApart() throws {
+        let root = try PushXML.parse(Array("<xml><\u{E9}>1</\u{E9}><e\u{301}>2</e\u{301}></xml>".utf8))
+        #expect(PushXML.json(root) == Array("{\"\u{E9}\":1,\"e\u{301}\":2}".utf8))
+    }
+
     @Test(arguments: [
         ("0", true), ("1409735668", true), ("6054768590064713728", true), ("-5", true), ("9223372036854775807", true),
         ("9223372036854775808", false), ("-0", false), ("007", false), ("+1", false), ("1e3", false), (" 1", false),

@@ -66,6 +66,50 @@ import Testing
         #expect(throws: PushRefusal.badXML("")) { try Self.parse(body) }
     }
 
+    // MARK: - What the parser must not be given (found by the push_envelope fuzz target)
+
+    /// UTF-16 and UTF-32, which libxml2 detects and decodes: a DOCTYPE in them passed the prolog check, and the
+    /// UTF-32 body crashed libxml2 once the tree builder stopped it at an error. Invalid UTF-8 and NUL likewise.
+    @Test(arguments: [
+        [0xFF, 0xFE] + "<!DOCTYPE a [<!ENTITY e \"x\">]><xml><A>&e;</A></xml>".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+        [0xFE, 0xFF] + "<xml><A>1</A></xml>".utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] },
+        [0, 0, 0, 0x3C, 0x6C, 0x3E, 0x5F, 0x5B],
+        Array("<xml><A>".utf8) + [0xFF, 0xE7] + Array("</A></xml>".utf8),
+        Array("<xml><Mix".utf8) + [0xE7, 0xE7] + Array("/></xml>".utf8),
+        Array("<xml><A>1</A>".utf8) + [0] + Array("</xml>".utf8),
+    ] as [[UInt8]])
+    func aBodyThatIsNotUTF8IsRefused(_ body: [UInt8]) {
+        #expect(throws: PushRefusal.badXML("")) { try PushXML.parse(body) }
+    }
+
+    /// libxml2 switches to a declared encoding; stopped at an error in most of them, it crashed.
+    @Test(arguments: ["EUC-JP", "Shift_JIS", "UTF-32", "UTF-7", "GB18030", "ISO-8859-1", "utf-16"])
+    func anXMLDeclarationNamingAnotherEncodingIsRefused(_ encoding: String) {
+        let declaration = "<?xml version=\"1.0\" encoding=\"\(encoding)\"?>"
+        let body = Array("\(declaration)<xml><A>".utf8) + [0xC3, 0xA9] + Array("</A></xml>".utf8)
+        #expect(throws: PushRefusal.badXML("")) { try PushXML.parse(body) }
+    }
+
+    @Test(arguments: [
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><xml/>", "\u{FEFF}<?xml version='1.0' encoding = 'utf-8' ?>\n<xml/>",
+    ])
+    func anXMLDeclarationNamingUTF8IsAccepted(_ body: String) throws {
+        #expect(try Self.parse(body).name == "xml")
+    }
+
+    /// Foundation's XMLParser read a NULL pointer for a processing instruction without data, wherever it stood.
+    @Test(arguments: [
+        "<?d?><xml/>", "<xml><?d?></xml>", "<xml/><?d?>", "<xml><A>1</A><?pi data?></xml>", "\n<?xml version=\"1.0\"?><xml/>",
+    ])
+    func aProcessingInstructionIsRefused(_ body: String) {
+        #expect(throws: PushRefusal.badXML("")) { try Self.parse(body) }
+    }
+
+    @Test func textThatMentionsAProcessingInstructionIsOnlyText() throws {
+        let root = try Self.parse("<xml><!-- <?d?> --><Content><![CDATA[<?php echo 1; ?>]]></Content></xml>")
+        #expect(root["Content"]?.text == "<?php echo 1; ?>")
+    }
+
     @Test func nestingDeeperThanAnyPushIsRefused() {
         let depth = PushXML.depthLimit + 1
         let body = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
