@@ -83,10 +83,10 @@ enum AtomicFile {
         defer { close(fd) }
         var info = FileStatus()
         guard fstat(fd, &info) == 0 else { throw SystemError(operation: "stat", path: path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return .absent("\(path) is not a regular file") }
-        guard Int(info.st_size) <= limit else { return .absent("\(path) is larger than \(limit) bytes") }
+        guard info.isRegularFile else { return .absent("\(path) is not a regular file") }
+        guard info.size <= Int64(limit) else { return .absent("\(path) is larger than \(limit) bytes") }
         let bytes = try FileProbe.readAll(fd, limit: limit, path: path).get()
-        return .file(bytes: bytes, mode: UInt32(info.st_mode) & 0o7777, owner: info.st_uid, group: info.st_gid)
+        return .file(bytes: bytes, mode: info.permissions, owner: info.owner, group: info.group)
     }
 
     /// Walks to (creating) `path`'s directory and proves a file can be created in it. Returns the warnings of
@@ -118,11 +118,11 @@ enum AtomicFile {
         var info = FileStatus()
         guard fstat(fd, &info) == 0 else { return SystemError(operation: "stat", path: path) }
         let group = getegid()
-        if info.st_gid != group && fchown(fd, uid_t.max, group) != 0 {
+        if info.group != group && fchown(fd, uid_t.max, group) != 0 {
             let code = errno
             return SystemError(
                 operation: "give the daemon's group (gid \(group)) to", path: path, code: code,
-                reason: "\(String(cString: strerror(code))); the directory is setgid to gid \(info.st_gid), whose"
+                reason: "\(String(cString: strerror(code))); the directory is setgid to gid \(info.group), whose"
                     + " members would read the token: clear its setgid bit (chmod g-s)")
         }
         guard fchmod(fd, mode_t(mode)) == 0 else { return SystemError(operation: "chmod", path: path) }

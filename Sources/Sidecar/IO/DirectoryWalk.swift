@@ -91,7 +91,7 @@ enum DirectoryWalk {
                 throw failure
             }
             let entry = DirectoryPolicy.Entry(
-                path: childPath, owner: info.st_uid, mode: UInt32(info.st_mode) & 0o7777, isTokenDirectory: isLast)
+                path: childPath, owner: info.owner, mode: info.permissions, isTokenDirectory: isLast)
             switch policy.verdict(for: entry) {
             case .refuse(let message):
                 close(fd)
@@ -104,7 +104,7 @@ enum DirectoryWalk {
             close(current)
             current = fd
             currentPath = childPath
-            if created && info.st_uid == policy.user { try clearInheritedSetgid(current, info: info, path: childPath) }
+            if created && info.owner == policy.user { try clearInheritedSetgid(current, info: info, path: childPath) }
         }
         let readable = openat(current, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard readable >= 0 else { throw SystemError(operation: "open the directory", path: path) }
@@ -132,9 +132,9 @@ enum DirectoryWalk {
         guard link >= 0 else { return nil }
         defer { close(link) }
         var info = FileStatus()
-        guard fstat(link, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        guard fstat(link, &info) == 0, info.fileType == FileType.symbolicLink else { return nil }
         let entry = DirectoryPolicy.Entry(
-            path: path, owner: info.st_uid, mode: UInt32(info.st_mode) & 0o7777, isSymbolicLink: true,
+            path: path, owner: info.owner, mode: info.permissions, isSymbolicLink: true,
             isTokenDirectory: isLast)
         if case .refuse(let message) = policy.verdict(for: entry) { throw UnsafeDirectory(message: message) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -145,12 +145,12 @@ enum DirectoryWalk {
 
     /// A directory the daemon just created inherits the setgid bit (and group) of a setgid parent: clear the bit,
     /// so files made in it get the daemon's group and nobody's group is carried further down.
-    private static func clearInheritedSetgid(_ fd: Int32, info: stat, path: String) throws {
-        guard UInt32(info.st_mode) & UInt32(S_ISGID) != 0 else { return }
+    private static func clearInheritedSetgid(_ fd: Int32, info: FileStatus, path: String) throws {
+        guard info.mode & FileType.setGroupID != 0 else { return }
         let readable = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard readable >= 0 else { throw SystemError(operation: "open the directory", path: path) }
         defer { close(readable) }
-        guard fchmod(readable, mode_t(UInt32(info.st_mode) & 0o777)) == 0 else {
+        guard fchmod(readable, mode_t(info.mode & 0o777)) == 0 else {
             throw SystemError(operation: "chmod", path: path)
         }
     }

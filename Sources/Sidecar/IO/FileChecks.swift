@@ -12,7 +12,7 @@ enum FileChecks {
     /// Whether `path` names a regular file this process can read.
     static func isReadableFile(_ path: String) -> Bool {
         var info = FileStatus()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        guard stat(path, &info) == 0, info.isRegularFile else { return false }
         return access(path, R_OK) == 0
     }
 
@@ -20,10 +20,8 @@ enum FileChecks {
     static func identity(_ path: String) -> (inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int)? {
         var info = FileStatus()
         guard stat(path, &info) == 0 else { return nil }
-        // st_mtim is a `struct timespec`: read its two words without naming the type, whose owning Clang
-        // module differs between clean and incremental builds.
-        let (seconds, nanoseconds) = withUnsafeBytes(of: info.st_mtim) { ($0.load(as: Int.self), $0.load(fromByteOffset: 8, as: Int.self)) }
-        return (UInt64(info.st_ino), Int64(info.st_size), seconds, nanoseconds)
+        let modified = info.modified
+        return (info.inode, info.size, modified.seconds, modified.nanoseconds)
     }
 
     /// The whole file as bytes, or the `errno` text. Only a regular file is read: the path is opened with
@@ -35,8 +33,8 @@ enum FileChecks {
         defer { close(fd) }
         var info = FileStatus()
         guard fstat(fd, &info) == 0 else { return .failure(SystemError(operation: "stat", path: path)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(.notRegularFile(path, mode: UInt32(info.st_mode)))
+        guard info.isRegularFile else {
+            return .failure(.notRegularFile(path, mode: info.mode))
         }
         return FileProbe.readAll(fd, limit: limit, path: path)
     }
@@ -75,14 +73,14 @@ enum FileProbe {
 
     /// "a FIFO (named pipe)", "a directory", … for `st_mode`.
     static func kind(of mode: UInt32) -> String {
-        switch mode & UInt32(S_IFMT) {
-        case UInt32(S_IFREG): "a regular file"
-        case UInt32(S_IFDIR): "a directory"
-        case UInt32(S_IFIFO): "a FIFO (named pipe)"
-        case UInt32(S_IFCHR): "a character device"
-        case UInt32(S_IFBLK): "a block device"
-        case UInt32(S_IFSOCK): "a socket"
-        case UInt32(S_IFLNK): "a symbolic link"
+        switch mode & FileType.mask {
+        case FileType.regular: "a regular file"
+        case FileType.directory: "a directory"
+        case FileType.fifo: "a FIFO (named pipe)"
+        case FileType.characterDevice: "a character device"
+        case FileType.blockDevice: "a block device"
+        case FileType.socket: "a socket"
+        case FileType.symbolicLink: "a symbolic link"
         default: "not a regular file"
         }
     }

@@ -37,11 +37,11 @@ final class UnixSocketPlacement: Sendable {
         guard directory >= 0 else { throw SystemError(operation: "open the directory", path: directoryPath) }
         var existing = FileStatus()
         if fstatat(directory, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
-            guard (existing.st_mode & S_IFMT) == S_IFSOCK else {
+            guard existing.fileType == FileType.socket else {
                 close(directory)
                 throw SystemError(
                     operation: "listen on", path: path, code: EEXIST,
-                    reason: "\(FileProbe.kind(of: UInt32(existing.st_mode))) is already there (only a stale socket is replaced)")
+                    reason: "\(FileProbe.kind(of: existing.mode)) is already there (only a stale socket is replaced)")
             }
             unlinkat(directory, name, 0)
         }
@@ -53,7 +53,7 @@ final class UnixSocketPlacement: Sendable {
         }
         staging = openat(directory, stagingName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         var info = FileStatus()
-        guard staging >= 0, fstat(staging, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
+        guard staging >= 0, fstat(staging, &info) == 0, info.owner == geteuid(), info.mode & 0o077 == 0 else {
             let failure = SystemError(
                 operation: "use", path: "\(directoryPath)/\(stagingName)", code: EPERM,
                 reason: "it is not a private directory of this user")
