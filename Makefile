@@ -64,7 +64,7 @@ ci-extra:
 	$(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter FleetTests $(BUILD_FLAGS)
 	FUZZ_SECONDS=$(CI_FUZZ_SECONDS) scripts/fuzz.sh
-	python3 scripts/soak.py --binary "$(BIN_PATH)/wxsidecar" --duration $(CI_SOAK_SECONDS) --rate 50 --out .build/soak-ci
+	python3 scripts/soak.py --binary "$(BIN_PATH)/wxsidecar" --duration $(CI_SOAK_SECONDS) --rate 50 --sample 1 --out .build/soak-ci
 
 ## The fleet: 20 sidecars on one appid against the emulator, tokens rotating every ~20 s, every token invalidated
 ## twice; prints the force_refresh and token-fetch figures (docs/operations.md).
