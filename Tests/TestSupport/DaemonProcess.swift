@@ -26,13 +26,23 @@ public final class DaemonProcess: Sendable {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("wxsidecar").path
     }
 
+    /// The executable and arguments that run `wxsidecar arguments…`, through `launcher` when it is not empty (a
+    /// command that ends by executing the one after it: `prlimit … --`, `/bin/sh -c '… exec "$0" "$@"'`).
+    public static func launch(_ arguments: [String], through launcher: [String] = []) -> (URL, [String]) {
+        guard let first = launcher.first else { return (URL(fileURLWithPath: executable), arguments) }
+        return (URL(fileURLWithPath: first), Array(launcher.dropFirst()) + [executable] + arguments)
+    }
+
     /// Starts `wxsidecar arguments…` with exactly `environment` (plus PATH), nothing inherited but the
     /// sanitizer settings of `make sanitize` (`ASAN_OPTIONS`, …), without which an instrumented daemon's
     /// exit-time report would change its exit status.
-    public init(arguments: [String], environment: [String: String]) throws {
+    ///
+    /// With `descriptorLimit`, the daemon starts with that many file descriptors (soft and hard), as under a unit's
+    /// `LimitNOFILE`: `prlimit` sets the limit on itself and then executes the daemon, so ``pid`` is the daemon's.
+    public init(arguments: [String], environment: [String: String], descriptorLimit: Int? = nil) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
+        let launcher = descriptorLimit.map { ["/usr/bin/prlimit", "--nofile=\($0):\($0)", "--"] } ?? []
+        (process.executableURL, process.arguments) = Self.launch(arguments, through: launcher)
         let sanitizers = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
             .merging(sanitizers) { mine, _ in mine }
@@ -111,8 +121,9 @@ public final class DaemonProcess: Sendable {
 /// Runs `wxsidecar arguments…` for the duration of `body` and does not return before the child has exited:
 /// whatever `body` left running is killed (SIGKILL) and awaited, whether `body` returned or threw.
 public func withDaemonProcess<Result>(
-    arguments: [String], environment: [String: String], _ body: (DaemonProcess) async throws -> Result
+    arguments: [String], environment: [String: String], descriptorLimit: Int? = nil,
+    _ body: (DaemonProcess) async throws -> Result
 ) async throws -> Result {
-    let daemon = try DaemonProcess(arguments: arguments, environment: environment)
+    let daemon = try DaemonProcess(arguments: arguments, environment: environment, descriptorLimit: descriptorLimit)
     return try await withTeardown { try await body(daemon) } teardown: { await daemon.kill() }
 }

@@ -49,11 +49,13 @@ public final class SidecarProcess: Sendable {
 
 /// Runs `wxsidecar run` against `upstream` for the duration of `body`, once it listens and its first token file
 /// exists; the daemon is killed and awaited, and its folder removed, before this returns (whether `body` returned
-/// or threw). `configure` may change the YAML before it is written (log level, timeouts, limits).
+/// or threw). `configure` may change the YAML before it is written (log level, timeouts, limits);
+/// `descriptorLimit` starts it with that `RLIMIT_NOFILE`.
 public func withSidecarProcess<Result>(
     upstream: RunningEmulator,
     whitelist: String = "/wxa/msg_sec_check\n/wxa/getwxacode\n/echo/*\n",
     configure: (inout SidecarYAML) -> Void = { _ in },
+    descriptorLimit: Int? = nil,
     _ body: (SidecarProcess) async throws -> Result
 ) async throws -> Result {
     let directory = try TemporaryDirectory(prefix: "wxsidecar-process")
@@ -64,7 +66,9 @@ public func withSidecarProcess<Result>(
     yaml.appid = upstream.configuration.appid
     configure(&yaml)
     let config = try yaml.write(in: directory)
-    return try await withDaemonProcess(arguments: ["run", "--config", config], environment: [:]) { daemon in
+    return try await withDaemonProcess(
+        arguments: ["run", "--config", config], environment: [:], descriptorLimit: descriptorLimit
+    ) { daemon in
         let listening = try await daemon.lines.first("the daemon to listen", timeout: .seconds(20)) {
             SidecarProcess.listeningPort($0) != nil
         }

@@ -22,13 +22,8 @@ final class ChildDaemon: Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
         process = Process()
-        if let umask {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", SidecarProcess.executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: SidecarProcess.executable)
-            process.arguments = arguments
-        }
+        let launcher = umask.map { ["/bin/sh", "-c", "umask \($0) && exec \"$0\" \"$@\""] } ?? []
+        (process.executableURL, process.arguments) = DaemonProcess.launch(arguments, through: launcher)
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
             .merging(["PATH": "/usr/bin:/bin"]) { $1 }
         process.standardOutput = log

@@ -13,21 +13,10 @@ import WeChatEmulator
 /// What one hostile caller can make a connection cost, end to end: pipelined image requests it never reads, uploads
 /// that stall, and a flood of idle sockets.
 @Suite struct ConnectionAttackTests {
-    /// A raw TCP connection to the sidecar that reads nothing (autoRead off, a small receive buffer).
-    static func silentConnection(port: Int) async throws -> any Channel {
-        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.autoRead, value: false)
-            .channelOption(.socketOption(.so_rcvbuf), value: 4096)
-            .connect(host: "127.0.0.1", port: port).get()
-    }
-
     @Test func pipelinedImageRequestsThatAreNeverReadHoldOneAnswerAtATime() async throws {
         try await withSidecar { harness in
-            let request = #"{"path":"pages/index","emulator_image_bytes":2000000}"#
-            let one = "POST /wxa/getwxacode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Content-Length: \(request.utf8.count)\r\n\r\n\(request)"
-            let channel = try await Self.silentConnection(port: harness.sidecarPort)
-            try await channel.writeAndFlush(ByteBuffer(string: String(repeating: one, count: 120))).get()
+            let channel = try await HostileClients.silentConnection(port: harness.sidecarPort)
+            try await channel.writeAndFlush(HostileClients.pipelinedImageRequests(120, imageBytes: 2_000_000)).get()
             try await eventually("the first image to be fetched") {
                 harness.emulator.knobs.stats.requests(to: "/wxa/getwxacode") >= 1
             }
@@ -52,13 +41,7 @@ import WeChatEmulator
         options.extraLimits = "  header_timeout: 2\n  max_concurrent_requests: 64"
         try await withSidecar(options) { harness in
             let started = ContinuousClock.now
-            var uploads: [any Channel] = []
-            for index in 0..<70 {
-                let channel = try await Self.silentConnection(port: harness.sidecarPort)
-                try await channel.writeAndFlush(ByteBuffer(
-                    string: "POST /echo/upload\(index) HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc")).get()
-                uploads.append(channel)
-            }
+            let uploads = try await HostileClients.stalledUploads(70, port: harness.sidecarPort)
             let allOpened = ContinuousClock.now
             // Every concurrency slot is held, yet the probes answer.
             #expect(try await harness.send("GET", "/-/healthy").status == 200)
@@ -78,7 +61,7 @@ import WeChatEmulator
         options.extraLimits = "  max_connections: 50"
         try await withSidecar(options) { harness in
             var opened: [any Channel] = []
-            for _ in 0..<60 { opened.append(try await Self.silentConnection(port: harness.sidecarPort)) }
+            for _ in 0..<60 { opened.append(try await HostileClients.silentConnection(port: harness.sidecarPort)) }
             let idle = opened
             #expect(try await harness.send("GET", "/-/healthy").status == 200)
             #expect(try await harness.send("POST", "/echo/call", body: "{}").status == 200)
