@@ -93,7 +93,7 @@ import WeChatEmulator
                 let descriptors = daemon.probe.openFileDescriptors ?? 0
                 let linesBefore = daemon.daemon.lines.items.count
                 try daemon.directory.write("/wxa/msg_sec_check\n/wxa/getwxacode\n/echo/*\n/wxa/flood_edit\n", to: "whitelist.txt")
-                try await daemon.daemon.lines.first(from: linesBefore, "the whitelist edit to load", timeout: .seconds(20)) {
+                _ = try await daemon.daemon.lines.first(from: linesBefore, "the whitelist edit to load", timeout: .seconds(20)) {
                     $0.contains("whitelist reloaded") || $0.contains("whitelist reload failed")
                 }
                 var closed = 0
