@@ -16,7 +16,8 @@ struct WXSidecarCommand: AsyncParsableCommand {
             """,
         version: SidecarVersion.current,
         subcommands: [
-            RunCommand.self, ReloadCommand.self, CheckConfigCommand.self, EmulateCommand.self, DevCommand.self,
+            RunCommand.self, ReloadCommand.self, CheckConfigCommand.self, CheckPushCommand.self, EmulateCommand.self,
+            DevCommand.self,
             VersionCommand.self,
         ],
         defaultSubcommand: nil

@@ -48,6 +48,38 @@ struct CommandLineTests {
         }
     }
 
+    @Test("check-push sends the setup probe to message.forward_to: 0 on success, 1 otherwise, 78 with no message")
+    func checkPush() async throws {
+        let app = try await FakeApp.start()
+        try await withTeardown {
+            try await withDaemonFixture { fixture in
+                let base = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+                let config = try fixture.directory.write(
+                    base + "\ninbound:\n  listen: 127.0.0.1:0\nmessage:\n  forward_to: \"\(app.url)\"\n", to: "push.yaml")
+                let environment = ["CREDENTIALS_DIRECTORY": fixture.credentialsDirectory, "WXSIDECAR_MESSAGE_TOKEN": "tok3n"]
+                for (status, expected, exit) in [(200, "success", Int32(0)), (500, "no success answer (status_5xx)", 1)] {
+                    app.answer { _ in FakeApp.Answer(status: status, body: "success") }
+                    try await withDaemonProcess(arguments: ["check-push", "--config", config], environment: environment) {
+                        process throws in
+                        #expect(try await process.exitStatus() == exit)
+                        let output = process.lines.items.joined(separator: "\n")
+                        #expect(output.contains("\(app.url): \(expected)"), "\(output)")
+                    }
+                }
+                #expect(app.requests.items.count == 2)
+                #expect(app.requests.items.allSatisfy { $0.text == #"{"action":"CheckContainerPath"}"# })
+                try await withDaemonProcess(
+                    arguments: ["check-push", "--config", fixture.configPath], environment: environment
+                ) { process throws in
+                    #expect(try await process.exitStatus() == 78)
+                    #expect(process.lines.items.contains { $0.contains("no account has a message section") })
+                }
+            }
+        } teardown: {
+            await app.stop()
+        }
+    }
+
     @Test("run --once writes the token file and exits 0")
     func onceSucceeds() async throws {
         try await withDaemonFixture { fixture in

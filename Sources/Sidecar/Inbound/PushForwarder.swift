@@ -19,19 +19,32 @@ struct PushForwarder: Sendable {
     /// Passive replies are small (a text reply's `Content` is at most 2,048 bytes); a larger answer is not one.
     static let largestAnswer = 16 * 1024
 
+    /// Cloud Hosting's setup probe, the body its console sends to the container path when message push is set up;
+    /// the app is expected to answer 200 `success` (``AppAnswer/noReply``).
+    static let pathCheck = Array(#"{"action":"CheckContainerPath"}"#.utf8)
+
     /// The app's answer to `push`.
     func deliver(_ push: ReceivedPush, requestID: String) async -> AppAnswer {
+        await post(push.forwarded, contentType: push.contentType, openID: push.fromUserName, requestID: requestID)
+    }
+
+    /// The app's answer to the setup probe (``pathCheck``): `wxsidecar check-push`.
+    func checkPath(requestID: String) async -> AppAnswer {
+        await post(Self.pathCheck, contentType: "application/json", openID: "", requestID: requestID)
+    }
+
+    private func post(_ body: [UInt8], contentType: String, openID: String, requestID: String) async -> AppAnswer {
         var headers: [(name: String, value: String)] = [
-            ("Content-Type", push.contentType),
+            ("Content-Type", contentType),
             ("X-WX-APPID", appid),
             ("X-WX-SOURCE", Self.source),
             ("X-Request-Id", requestID),
         ]
-        if !push.fromUserName.isEmpty, push.fromUserName.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            headers.append(("X-WX-OPENID", push.fromUserName))
+        if !openID.isEmpty, openID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            headers.append(("X-WX-OPENID", openID))
         }
         let request = UpstreamRequest(
-            method: "POST", url: url, headers: headers, body: ByteBuffer(bytes: push.forwarded), timeout: timeout,
+            method: "POST", url: url, headers: headers, body: ByteBuffer(bytes: body), timeout: timeout,
             connectTimeout: .seconds(2))
         let response: UpstreamResponse
         do {
