@@ -20,8 +20,10 @@ import Synchronization
 /// brought (at most ``CurlTransfer/receiveBufferSize``; streams speak HTTP/1.1 for that) while the rest waits in
 /// the socket buffers and the server.
 final class CurlStream: @unchecked Sendable {
-    /// Who gets the head, the parts and the end.
-    let consumer: any UpstreamResponseConsumer
+    /// Who gets the head, the parts and the end; `nil` once it has the end. A consumer may hold the transfer it
+    /// consumes (to cancel or resume it): letting go of the consumer at the end keeps the two from holding each
+    /// other alive.
+    private(set) var consumer: (any UpstreamResponseConsumer)?
     /// The consumer's choice for the final response's body; `nil` until its head is delivered.
     var mode: UpstreamBodyMode?
     /// The status code of the latest status line.
@@ -81,7 +83,7 @@ final class CurlStream: @unchecked Sendable {
         let part = ByteBuffer(bytes: chunk)
         deliveredBytes += chunk.count
         lastActivity = .now
-        if consumer.didReceiveBodyPart(part) == .pause {
+        if consumer?.didReceiveBodyPart(part) == .pause {
             consumerPaused = true
         }
         return chunk.count
@@ -146,6 +148,7 @@ final class CurlStream: @unchecked Sendable {
         let end = outcome.map { response -> UpstreamStreamEnd in
             isStreaming ? .streamed(bodyBytes: deliveredBytes) : .buffered(response)
         }
-        consumer.didFinish(end)
+        consumer?.didFinish(end)
+        consumer = nil
     }
 }

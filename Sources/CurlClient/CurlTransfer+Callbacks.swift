@@ -101,8 +101,8 @@ extension CurlTransfer {
     /// - Returns: `false` to abort the transfer: it was cancelled, or the declared length passes the buffer limit.
     private func deliverHead(to stream: CurlStream) -> Bool {
         guard stream.mode == nil, stream.status >= 200 else { return true }  // an interim head, or trailers
-        guard !cancelRequested.load(ordering: .relaxed) else { return false }
-        let mode = stream.consumer.didReceiveHead(
+        guard !cancelRequested.load(ordering: .relaxed), let consumer = stream.consumer else { return false }
+        let mode = consumer.didReceiveHead(
             UpstreamResponseHead(status: stream.status, headerBlock: responseHeaderBlock))
         stream.mode = mode
         stream.lastActivity = .now

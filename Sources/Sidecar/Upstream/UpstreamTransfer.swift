@@ -108,8 +108,6 @@ final class UpstreamTransfer: UpstreamResponseConsumer, Sendable {
         } else if !reached {
             routes.learn(.reached, on: index)
         }
-        // The live transfer holds this object as its consumer: let go of it, or each call would keep both alive.
-        state.withLock { $0.live = nil }
         consumer.didFinish(result)
     }
 }
