@@ -12,9 +12,9 @@ import Glibc
 /// descriptor limit leaves after ``reserve`` descriptors for upstream connections, the token file, the whitelist
 /// and logs, so idle sockets can never starve the sidecar's own work ("Too many open files").
 ///
-/// At the cap, a new connection closes one that is idle (connected, no request in progress) to take its place, as
-/// nginx reuses idle keep-alive connections: a flood of idle sockets cannot lock out the probes or real calls. Only
-/// when every connection is busy is the new one closed.
+/// At the cap, a new connection closes the one idle the longest (connected, no request in progress) to take its
+/// place, as nginx reuses its oldest idle keep-alive connections: a flood of idle sockets cannot lock out the probes
+/// or real calls. Only when every connection is busy is the new one closed.
 final class ConnectionCap: Sendable {
     /// Descriptors kept for everything that is not a caller connection.
     static let reserve = 128
@@ -22,8 +22,31 @@ final class ConnectionCap: Sendable {
     /// The cap in force.
     let limit: Int
     private let open = Atomic<Int>(0)
-    /// Connections with no request in progress, by identity.
-    private let idle = Mutex<[ObjectIdentifier: any Channel]>([:])
+    /// Connections with no request in progress, by identity, each with when it became idle.
+    private let idle = Mutex(IdleConnections())
+
+    /// The idle connections, in the order they became idle.
+    struct IdleConnections {
+        private var channels: [ObjectIdentifier: (since: UInt64, channel: any Channel)] = [:]
+        private var next: UInt64 = 0
+
+        mutating func insert(_ channel: any Channel) {
+            channels[ObjectIdentifier(channel)] = (next, channel)
+            next += 1
+        }
+
+        mutating func remove(_ channel: any Channel) {
+            channels.removeValue(forKey: ObjectIdentifier(channel))
+        }
+
+        /// Takes out the connection idle the longest: a connection that has just been accepted and not yet sent its
+        /// request is the last to go, so a flood of sockets cannot push out the callers that come after it.
+        mutating func removeOldest() -> (any Channel)? {
+            guard let oldest = channels.min(by: { $0.value.since < $1.value.since }) else { return nil }
+            channels.removeValue(forKey: oldest.key)
+            return oldest.value.channel
+        }
+    }
 
     /// The cap for `configured`, given the soft `RLIMIT_NOFILE` (`descriptorLimit`, read from the process when nil).
     init(configured: Int, descriptorLimit: Int? = nil) {
@@ -36,7 +59,7 @@ final class ConnectionCap: Sendable {
     func enter() -> Bool {
         let count = open.add(1, ordering: .relaxed).newValue
         guard count > limit else { return true }
-        if let victim = idle.withLock({ $0.popFirst()?.value }) {
+        if let victim = idle.withLock({ $0.removeOldest() }) {
             victim.close(promise: nil)
             return true
         }
@@ -46,12 +69,12 @@ final class ConnectionCap: Sendable {
 
     /// The connection has no request in progress: it may be closed to make room.
     func markIdle(_ channel: any Channel) {
-        idle.withLock { $0[ObjectIdentifier(channel)] = channel }
+        idle.withLock { $0.insert(channel) }
     }
 
     /// The connection is serving a request (or closing): it is not closed to make room.
     func markBusy(_ channel: any Channel) {
-        _ = idle.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+        idle.withLock { $0.remove(channel) }
     }
 
     /// Counts a connection out once it closed.
