@@ -65,11 +65,6 @@ extension SidecarApp {
         return bind(channel, to: inbound.listen, name: "inbound.listen", onListening: onListening)
     }
 
-    /// Connections the kernel queues while the listener has not accepted them yet: a burst of a thousand callers
-    /// connecting at once waits in the queue rather than retrying its SYN a second later (the kernel caps it at
-    /// `net.core.somaxconn`).
-    static let listenBacklog = 1024
-
     /// Connections the inbound listener holds at once: WeChat's pushes come a few at a time.
     static let inboundConnections = 256
 
@@ -95,7 +90,7 @@ extension SidecarApp {
         let logger = self.logger
         let server = { @Sendable (address: BindAddress, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
             channel.server(
-                configuration: ServerConfiguration(address: address, backlog: Self.listenBacklog, reuseAddress: true),
+                configuration: ServerConfiguration(address: address, reuseAddress: true),
                 onServerRunning: { channel in
                     guard await placed(channel) else { return }
                     let port = channel.localAddress?.port ?? 0
