@@ -53,6 +53,8 @@ public final class SidecarHarness: Sendable {
         public var maxBodyBytes = 10_485_760
         /// More `limits:` lines, each indented two spaces.
         public var extraLimits = ""
+        /// `shutdown_grace`, seconds.
+        public var shutdownGrace = 5
         /// `listen`: TCP on a free port unless a test wants a unix socket.
         public var listen = "127.0.0.1:0"
         /// More accounts (the emulator serves them too, each with the secret `secret-of-<name>`); with any, the
@@ -131,6 +133,7 @@ public final class SidecarHarness: Sendable {
         yaml.listen = options.listen
         yaml.caFile = options.trustCA ? tls?.caPath ?? "" : ""
         yaml.upstreamTimeout = options.upstreamTimeout
+        yaml.shutdownGrace = options.shutdownGrace
         yaml.limits = ["  max_body_bytes: \(options.maxBodyBytes)", options.extraLimits].filter { !$0.isEmpty }
         yaml.tokenMode = options.mode
         yaml.tokenMetadataFile = directory.path("wx/cloudbase_access_token.json")

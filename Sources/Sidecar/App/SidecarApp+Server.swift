@@ -1,7 +1,6 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -88,24 +87,23 @@ extension SidecarApp {
     ) -> any Service {
         let socketMode = configuration.callers.socketMode
         let logger = self.logger
-        let server = { @Sendable (address: BindAddress, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
-            channel.server(
-                configuration: ServerConfiguration(address: address, reuseAddress: true),
-                onServerRunning: { channel in
+        let server = { @Sendable (address: HTTPListener.Address, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
+            HTTPListener(
+                address: address, connections: channel, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+                onListening: { channel in
                     guard await placed(channel) else { return }
                     let port = channel.localAddress?.port ?? 0
                     let shown = listen.unixSocketPath.map { "unix:\($0)" } ?? "\(listen.host):\(port)"
                     logger.info("listening", metadata: ["wxsidecar.\(name)": "\(shown)"])
                     await onListening(port)
-                },
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                })
         }
         guard let path = listen.unixSocketPath else {
-            return server(.hostname(listen.host, port: listen.port)) { _ in true }
+            return server(.host(listen.host, port: listen.port)) { _ in true }
         }
         // Bound in a private directory and renamed into place with its mode: never reachable with a wider one.
         return UnixSocketListener(path: path, mode: socketMode, logger: logger) { bindPath, placed in
-            server(.unixDomainSocket(path: bindPath), placed)
+            server(.unixSocket(path: bindPath), placed)
         }
     }
 }

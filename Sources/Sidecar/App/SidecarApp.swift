@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1

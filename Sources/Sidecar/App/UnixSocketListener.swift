@@ -9,12 +9,15 @@ import Synchronization
 /// The HTTP server on a unix socket that appears at `listen` with `listen_socket_mode` already set
 /// (``UnixSocketPlacement``): bound in a private directory, then renamed into place before the daemon says it
 /// listens. A failure to place it stops the server and fails the service (the daemon exits, the log says why).
-struct UnixSocketListener: Service {
+struct UnixSocketListener: Service, CustomStringConvertible {
     var path: String
     var mode: UInt32
     var logger: Logger
     /// The server bound to `bindPath`; it calls `placed` once listening, and goes on only when that returns true.
     var makeServer: @Sendable (_ bindPath: String, _ placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service
+
+    /// What ServiceLifecycle logs for the service.
+    var description: String { "UnixSocketListener(\(path))" }
 
     func run() async throws {
         let placement = try UnixSocketPlacement(path: path, mode: mode)

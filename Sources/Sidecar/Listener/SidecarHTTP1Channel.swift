@@ -1,31 +1,25 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
 import Prometheus
 
-/// The pipeline of one caller connection, behind HummingbirdCore's listener (which binds, quiesces on graceful
-/// shutdown and reports the bound address): raw bytes → ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder →
+/// The pipeline of one caller connection, set up by ``HTTPListener`` as it accepts the connection: raw bytes → ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder →
 /// ``MalformedRequestHandler`` (unparseable HTTP: a WeChat-style 400, that connection closed) → ``ConnectionHandler``
 /// (every request, the connection's life). ``RawResponseWriter`` writes the `CONNECT` refusal byte for byte.
-struct SidecarHTTP1Channel: ServerChildChannel {
-    /// The connection, kept until it closes.
-    struct Value: ServerChildChannelValue {
-        let channel: any Channel
-    }
-
+struct SidecarHTTP1Channel: Sendable {
     let services: ConnectionHandler.Services
     /// Limits of the HTTP/1 parser: header field size and total header size.
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+    /// Builds the connection's pipeline, or closes it at once above `limits.max_connections`.
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Void> {
         let cap = services.cap
         guard cap.enter() else {
             services.ledger.metrics.callersRefused("too_many_connections").increment()
             channel.close(promise: nil)
-            return channel.eventLoop.makeSucceededFuture(Value(channel: channel))
+            return channel.eventLoop.makeSucceededVoidFuture()
         }
         channel.closeFuture.whenComplete { _ in cap.closed(channel) }
         return channel.eventLoop.makeCompletedFuture {
@@ -45,17 +39,9 @@ struct SidecarHTTP1Channel: ServerChildChannel {
             )
             try pipeline.addHandler(MalformedRequestHandler())
             try pipeline.addHandler(connection)
-            return Value(channel: channel)
         }
     }
 
     /// The receive buffer sizes of a caller connection.
     static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536)
-
-    /// Nothing to do per connection but wait for it to close: the handlers serve it on its event loop. (This task
-    /// is also what makes graceful shutdown wait for calls in flight: returning at once saved ~1.7 KiB per open
-    /// connection but let the server stop before its answers were written.)
-    func handle(value: Value, logger: Logger) async {
-        try? await value.channel.closeFuture.get()
-    }
 }
