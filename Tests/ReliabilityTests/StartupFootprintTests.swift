@@ -2,13 +2,32 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
 import WeChatEmulator
 
-/// What `wxsidecar run` sets up for its footprint, seen from outside the process: the pages startup touched are
-/// let go once it listens (BENCHMARKS.md).
+/// What `wxsidecar run` sets up for its footprint, seen from outside the process: one event loop per core but
+/// one, and the pages startup touched let go once it listens (BENCHMARKS.md).
 @Suite struct StartupFootprintTests {
+    /// The names of the process's threads (`/proc/PID/task/*/comm`).
+    static func threadNames(_ pid: Int32) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap {
+            try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    @Test func theDaemonRunsOneEventLoopPerCoreButOne() async throws {
+        try await withEmulator { emulator in
+            try await withSidecarProcess(upstream: emulator) { daemon in
+                let loops = try Self.threadNames(daemon.pid).filter { $0.hasPrefix("NIO-SGLTN-") }
+                #expect(loops.count == max(1, System.coreCount - 1), "event loop threads: \(loops)")
+                #expect(try await CallerAttackTests.call(daemon).errcode == 0)
+            }
+        }
+    }
+
     @Test func startupPagesAreReleasedOnceListeningAndServingGoesOn() async throws {
         try await withEmulator { emulator in
             try await withSidecarProcess(upstream: emulator) { daemon in
