@@ -30,9 +30,11 @@ struct RunCommand: AsyncParsableCommand {
         let status: Int32
         do {
             let app = try await SidecarApp(configuration: configuration, logger: logger, redactor: redactor)
-            // Once serving, the pages only startup used are let go (BENCHMARKS.md, "Startup pages").
-            let released: @Sendable (Int) async -> Void = { _ in await StartupPages.release(logger: logger) }
-            status = once ? await app.runOnce() : try await app.run(onListening: released)
+            // Once serving, the pages only startup used are let go (BENCHMARKS.md, session 6).
+            let releaseStartupPages: @Sendable (Int) async -> Void = { _ in
+                await StartupPages.release(logger: logger)
+            }
+            status = once ? await app.runOnce() : try await app.run(onListening: releaseStartupPages)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
             throw ExitCode(ConfigError.exitStatus)

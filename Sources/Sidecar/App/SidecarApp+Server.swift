@@ -89,7 +89,7 @@ extension SidecarApp {
         let logger = self.logger
         let server = { @Sendable (address: HTTPListener.Address, placed: @escaping @Sendable (any Channel) async -> Bool) -> any Service in
             HTTPListener(
-                address: address, connections: channel, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+                address: address, connections: channel, group: MultiThreadedEventLoopGroup.singleton,
                 onListening: { channel in
                     guard await placed(channel) else { return }
                     let port = channel.localAddress?.port ?? 0

@@ -21,16 +21,15 @@ public enum StartupPages {
     public struct Released: Sendable, Equatable {
         public var mappings: Int
         public var kib: Int
+        static let none = Released(mappings: 0, kib: 0)
     }
 
     /// Releases every releasable mapping of the process (Linux; elsewhere nothing). Blocking: reads
     /// `/proc/self/smaps`; call it through ``BlockingIO``.
     public static func release() -> Released {
         #if os(Linux)
-        guard case .success(let bytes) = FileChecks.read("/proc/self/smaps", limit: 8 << 20) else {
-            return Released(mappings: 0, kib: 0)
-        }
-        var released = Released(mappings: 0, kib: 0)
+        guard case .success(let bytes) = FileChecks.read("/proc/self/smaps", limit: 8 << 20) else { return .none }
+        var released = Released.none
         for region in MappedRegion.parse(smaps: String(decoding: bytes, as: UTF8.self)) where region.isReleasable {
             guard let address = UnsafeMutableRawPointer(bitPattern: region.start),
                 madvise(address, Int(region.end - region.start), MADV_DONTNEED) == 0
@@ -40,7 +39,7 @@ public enum StartupPages {
         }
         return released
         #else
-        return Released(mappings: 0, kib: 0)
+        return .none
         #endif
     }
 

@@ -1,7 +1,6 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -34,7 +33,6 @@ struct HTTPListener: Service, CustomStringConvertible {
     var address: Address
     var connections: SidecarHTTP1Channel
     var group: MultiThreadedEventLoopGroup
-    var logger: Logger
     /// Called once bound, before anything else waits; may close the channel (a unix socket that could not be
     /// placed), which stops the service.
     var onListening: @Sendable (any Channel) async -> Void
@@ -47,7 +45,6 @@ struct HTTPListener: Service, CustomStringConvertible {
     func run() async throws {
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = self.connections
-        let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Self.backlog)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -58,7 +55,7 @@ struct HTTPListener: Service, CustomStringConvertible {
                 }
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { channel in connections.setup(channel: channel, logger: logger) }
+            .childChannelInitializer { channel in connections.setup(channel: channel) }
         let server: any Channel =
             switch address {
             case .host(let host, let port): try await bootstrap.bind(host: host, port: port).get()

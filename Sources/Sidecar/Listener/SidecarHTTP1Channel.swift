@@ -1,20 +1,20 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
-import Logging
 import NIOCore
 import NIOHTTP1
 import Prometheus
 
-/// The pipeline of one caller connection, set up by ``HTTPListener`` as it accepts the connection: raw bytes → ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder →
-/// ``MalformedRequestHandler`` (unparseable HTTP: a WeChat-style 400, that connection closed) → ``ConnectionHandler``
-/// (every request, the connection's life). ``RawResponseWriter`` writes the `CONNECT` refusal byte for byte.
+/// The pipeline of one caller connection, set up by ``HTTPListener`` as it accepts the connection: raw bytes →
+/// ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder → ``MalformedRequestHandler`` (unparseable HTTP: a WeChat-style
+/// 400, that connection closed) → ``ConnectionHandler`` (every request, the connection's life).
+/// ``RawResponseWriter`` writes the `CONNECT` refusal byte for byte.
 struct SidecarHTTP1Channel: Sendable {
     let services: ConnectionHandler.Services
     /// Limits of the HTTP/1 parser: header field size and total header size.
     var decoderLimits: NIOHTTPDecoderLimitConfiguration
     /// Builds the connection's pipeline, or closes it at once above `limits.max_connections`.
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Void> {
+    func setup(channel: any Channel) -> EventLoopFuture<Void> {
         let cap = services.cap
         guard cap.enter() else {
             services.ledger.metrics.callersRefused("too_many_connections").increment()
