@@ -74,6 +74,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // glibc's <malloc.h> (malloc_trim), for the heap releaser.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "CurlClient",
             dependencies: [
@@ -90,6 +92,7 @@ let package = Package(
                 "WeChatPush",
                 "WeChatAPISecurity",
                 "CurlClient",
+                "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -16,16 +16,13 @@ extension SidecarApp {
     // MARK: HTTP server
 
     /// The HTTP front: the responder behind our HTTP/1.1 channel, bound to `listen` (TCP or a unix socket).
-    func makeServer(onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
+    func makeServer(ledger: RequestLedger, onListening: @escaping @Sendable (Int) async -> Void) -> any Service {
         let forwarder = ProxyForwarder(
             settings: .init(
                 timeout: configuration.upstream.timeout, maxBodyBytes: configuration.limits.maxBodyBytes,
                 callerKeyHeader: configuration.callers.requiresKey ? configuration.callers.keyHeader : nil),
             routes: routes, accounts: accounts, metrics: metrics, redactor: redactor)
         let status = StatusReporter(accounts: accounts, routes: routes, redactor: redactor, startedAt: WallClock.now())
-        let ledger = RequestLedger(
-            gate: CallerGate(configuration.callers),
-            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
         let cap = ConnectionCap(configured: configuration.limits.maxConnections)
         if cap.limit < configuration.limits.maxConnections {
             logger.warning(
@@ -49,11 +46,9 @@ extension SidecarApp {
     /// as the caller listener (limits, timeouts, access log) but with a ledger and a connection cap of its own, and
     /// no caller gate (WeChat cannot send a caller key; every push is checked by its signature instead).
     func makeInboundServer(
-        _ inbound: SidecarConfiguration.Inbound, onListening: @escaping @Sendable (Int) async -> Void
+        _ inbound: SidecarConfiguration.Inbound, ledger: RequestLedger,
+        onListening: @escaping @Sendable (Int) async -> Void
     ) -> any Service {
-        let ledger = RequestLedger(
-            gate: CallerGate(SidecarConfiguration.Callers()),
-            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
         let channel = SidecarHTTP1Channel(
             services: .init(
                 routes: .inbound(InboundEndpoints(pushAccounts)), ledger: ledger,
@@ -62,6 +57,14 @@ extension SidecarApp {
                 limits: connectionLimits),
             decoderLimits: decoderLimits)
         return bind(channel, to: inbound.listen, name: "inbound.listen", onListening: onListening)
+    }
+
+    /// A listener's ledger: the caller gate `callers.*` sets up unless told otherwise (the inbound listener has
+    /// none), and `limits.max_concurrent_requests`.
+    func makeLedger(gate: CallerGate? = nil) -> RequestLedger {
+        RequestLedger(
+            gate: gate ?? CallerGate(configuration.callers),
+            maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
     }
 
     /// Connections the inbound listener holds at once: WeChat's pushes come a few at a time.

@@ -35,6 +35,8 @@ public struct SidecarApp: Sendable {
     public var refresher: TokenRefresher { accounts.defaultAccount.refresher }
     /// systemd's `$NOTIFY_SOCKET` and `$WATCHDOG_USEC`, read at init; `nil` when not run by systemd (tests set their own).
     public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
+    /// How often the heap is looked at for freed pages to hand back (tests shorten it).
+    var heapRelease = HeapReleaser.Settings()
 
     /// Builds the daemon: prepares the token directory and loads the whitelist.
     /// - Throws: ``ConfigError`` (token directory unsafe or not writable, whitelist missing, not a regular file or
@@ -96,8 +98,9 @@ public struct SidecarApp: Sendable {
 
     // MARK: Running
 
-    /// The services in start order: the HTTP server last, except under systemd, where the watchdog comes first
-    /// and the notifier after the server (stopped first, so STOPPING=1 goes out as shutdown begins).
+    /// The services in start order: the heap releaser (it depends on nothing), the token refreshers, ticket
+    /// keepers and whitelist watchers, then the listeners, the caller's last; under systemd the watchdog comes
+    /// first and the notifier after the server (stopped first, so STOPPING=1 goes out as shutdown begins).
     /// - Parameter onListening: called with the bound port once the listener is up.
     /// - Parameter onInboundListening: called with the inbound listener's port once it is up.
     public func services(
@@ -117,15 +120,25 @@ public struct SidecarApp: Sendable {
                 path: account.configuration.whitelist.file, store: account.whitelist, metrics: metrics, logger: logger,
                 onSignalReload: { starting in if first { notify?.signalReload(starting: starting) } }))
         }
-        let server = makeServer { port in
+        let ledger = makeLedger()
+        let server = makeServer(ledger: ledger) { port in
             notify?.listenerBound(port: port)
             await onListening(port)
         }
         let refreshers: [any Service] = accounts.all.map(\.refresher)
         let keepers: [any Service] = accounts.all.compactMap(\.ticketKeeper)
         // Pushes need no token: the inbound listener starts beside the caller listener.
-        let inbound: [any Service] = configuration.inbound.map { [makeInboundServer($0, onListening: onInboundListening)] } ?? []
-        return (notify?.servicesFirst ?? []) + refreshers + keepers + watchers + inbound + [server]
+        // The inbound listener has no caller gate: every push is checked by its signature instead.
+        let inboundLedger = configuration.inbound.map { _ in makeLedger(gate: CallerGate(SidecarConfiguration.Callers())) }
+        var inbound: [any Service] = []
+        if let settings = configuration.inbound, let inboundLedger {
+            inbound = [makeInboundServer(settings, ledger: inboundLedger, onListening: onInboundListening)]
+        }
+        let heap = HeapReleaser(
+            settings: heapRelease,
+            requestsInFlight: { ledger.requestsInFlight + (inboundLedger?.requestsInFlight ?? 0) },
+            metrics: metrics, logger: logger)
+        return (notify?.servicesFirst ?? []) + [heap] + refreshers + keepers + watchers + inbound + [server]
             + (notify.map { [$0] } ?? [])
     }
 

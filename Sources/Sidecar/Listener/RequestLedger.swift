@@ -23,6 +23,9 @@ final class RequestLedger: Sendable {
         self.logger = logger
     }
 
+    /// Requests counted in and not yet out.
+    var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
     /// A request just read: its seqid and start time. Pair with ``leave()``.
     struct Entry: Sendable {
         let seqid: String

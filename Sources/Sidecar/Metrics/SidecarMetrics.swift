@@ -22,6 +22,8 @@ public final class SidecarMetrics: Sendable {
     let tokenRecoveryCounters: MetricFamily<AccountLabel, Counter>
     /// `wxsidecar_answers_scrubbed_total`: upstream answers that carried a token or secret, replaced before sending.
     public let answersScrubbed: Counter
+    /// Heap memory handed back to the system after bursts (``HeapReleaser``).
+    public let heapReleasedBytes: Counter
     /// `wxsidecar_token_expires_in_seconds`: seconds of life left in the held token (0 when none).
     let tokenExpiresInGauges: MetricFamily<String, Gauge>
     let tokenRefreshCounters: MetricFamily<AccountLabel, Counter>
@@ -49,6 +51,10 @@ public final class SidecarMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "wxsidecar", metricName: "answers_scrubbed", unitName: "total",
                 helpText: "Upstream answers in which the sidecar replaced its own access_token (or a secret)."))
+        self.heapReleasedBytes = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "wxsidecar", metricName: "heap_released_bytes", unitName: "total",
+                helpText: "Freed heap memory the sidecar handed back to the system once a burst of calls was over."))
         self.tokenExpiresInGauges = MetricFamily { appid in
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
