@@ -13,10 +13,12 @@ import Synchronization
 /// so bounded by these marks and libcurl's buffer, whatever the image size and however slowly the caller reads.
 /// Every other answer is buffered whole (JSON may carry a token error and need a retry; text is scrubbed).
 final class AnswerStream: UpstreamResponseConsumer {
-    /// Pause the transfer above this many bytes handed over but not written.
-    static let highWater = 256 << 10
+    /// Pause the transfer above this many bytes handed over but not written. 64 KiB, like nginx's default
+    /// `proxy_buffers`: at 256 KiB, 1,024 callers fetching 100 KB images at once took the daemon to 91–128 MiB (the
+    /// shipped pod limit is 128 Mi); at 64 KiB, 50 MiB (BENCHMARKS.md, session 7).
+    static let highWater = 64 << 10
     /// Resume it at or below this many.
-    static let lowWater = 64 << 10
+    static let lowWater = 16 << 10
 
     private struct Flow {
         var pending = 0
