@@ -35,8 +35,6 @@ public struct SidecarApp: Sendable {
     public var refresher: TokenRefresher { accounts.defaultAccount.refresher }
     /// systemd's `$NOTIFY_SOCKET` and `$WATCHDOG_USEC`, read at init; `nil` when not run by systemd (tests set their own).
     public var systemd: SystemdEnvironment? = SystemdEnvironment.fromProcessEnvironment()
-    /// How often the heap is looked at for freed pages to hand back (tests shorten it).
-    var heapRelease = HeapReleaser.Settings()
 
     /// Builds the daemon: prepares the token directory and loads the whitelist.
     /// - Throws: ``ConfigError`` (token directory unsafe or not writable, whitelist missing, not a regular file or
@@ -135,7 +133,7 @@ public struct SidecarApp: Sendable {
             inbound = [makeInboundServer(settings, ledger: inboundLedger, onListening: onInboundListening)]
         }
         let heap = HeapReleaser(
-            settings: heapRelease,
+            settings: .init(),
             requestsInFlight: { ledger.requestsInFlight + (inboundLedger?.requestsInFlight ?? 0) },
             metrics: metrics, logger: logger)
         return (notify?.servicesFirst ?? []) + [heap] + refreshers + keepers + watchers + inbound + [server]
