@@ -42,6 +42,9 @@ public final class FileIOPool: Sendable {
     public static let whitelist = FileIOPool(concern: "whitelist", threadLimit: 8, timeout: .seconds(5))
     /// Everything else: configuration, secret and key files at start, systemd's readiness check.
     public static let general = FileIOPool(concern: "configuration", threadLimit: 2, timeout: .seconds(10))
+    /// The heap releaser's reads of `/proc/self/status` and its `malloc_trim` (``HeapReleaser``): never queued
+    /// behind file work, and a trim never holds up a file.
+    public static let memory = FileIOPool(concern: "memory", threadLimit: 2, timeout: .seconds(10))
 
     public init(concern: String, threadLimit: Int, timeout: Duration) {
         precondition(threadLimit > 0)

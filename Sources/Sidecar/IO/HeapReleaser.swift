@@ -13,7 +13,7 @@ import SidecarCore
 ///
 /// Every ``Settings/interval`` it reads its anonymous memory; when nothing is in flight and that grew by
 /// ``Settings/minimumGrowthKiB`` since the last release, it calls `malloc_trim(0)`, counts the bytes in
-/// `wxsidecar_heap_released_bytes_total` and logs them at debug. Both run on a ``FileIOPool`` thread: the trim holds
+/// `wxsidecar_heap_released_bytes_total` and logs them at debug. Both run on ``FileIOPool/memory``: the trim holds
 /// the allocator's locks for milliseconds and must not stall the concurrency pool.
 struct HeapReleaser: Service, CustomStringConvertible {
     struct Settings: Sendable {
@@ -26,12 +26,15 @@ struct HeapReleaser: Service, CustomStringConvertible {
     let requestsInFlight: @Sendable () -> Int
     let metrics: SidecarMetrics
     let logger: Logger
+    /// Where the blocking work runs.
+    var pool: FileIOPool = .memory
 
     var description: String { "HeapReleaser" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var schedule = HeapReleaseSchedule(minimumGrowthKiB: settings.minimumGrowthKiB)
+            await tick(&schedule)  // the baseline: what the daemon holds as it starts
             while (try? await Task.sleep(for: settings.interval)) != nil {
                 await tick(&schedule)
             }
@@ -42,9 +45,9 @@ struct HeapReleaser: Service, CustomStringConvertible {
     /// - Returns: the KiB released, or `nil` when it was not time.
     @discardableResult
     func tick(_ schedule: inout HeapReleaseSchedule) async -> Int? {
-        guard let before = try? await BlockingIO.run({ Self.anonymousKiB() }) ?? nil,
+        guard let before = try? await BlockingIO.run(on: pool, { Self.anonymousKiB() }) ?? nil,
             schedule.shouldRelease(anonymousKiB: before, requestsInFlight: requestsInFlight()),
-            let after = try? await BlockingIO.run({ Self.release() }) ?? nil
+            let after = try? await BlockingIO.run(on: pool, { Self.release() }) ?? nil
         else { return nil }
         schedule.released(anonymousKiBAfter: after)
         let kib = max(0, before - after)

@@ -59,7 +59,10 @@ import TestSupport
         let inFlight = InFlight()
         let releaser = HeapReleaser(
             settings: .init(), requestsInFlight: { inFlight.count.load(ordering: .relaxed) }, metrics: metrics,
-            logger: capture.logger())
+            logger: capture.logger(),
+            // A pool of its own: the shared one may be busy with other suites' files for seconds, while their
+            // allocations take back part of the freed run.
+            pool: FileIOPool(concern: "test", threadLimit: 1, timeout: .seconds(10)))
         var schedule = HeapReleaseSchedule(minimumGrowthKiB: 4096)
         #expect(await releaser.tick(&schedule) == nil, "the first look only takes the baseline")
 
