@@ -59,11 +59,10 @@ extension SidecarApp {
         return bind(channel, to: inbound.listen, name: "inbound.listen", onListening: onListening)
     }
 
-    /// A listener's ledger: the caller gate `callers.*` sets up unless told otherwise (the inbound listener has
-    /// none), and `limits.max_concurrent_requests`.
-    func makeLedger(gate: CallerGate? = nil) -> RequestLedger {
+    /// A listener's ledger: its caller gate and `limits.max_concurrent_requests`.
+    func makeLedger(gate: CallerGate) -> RequestLedger {
         RequestLedger(
-            gate: gate ?? CallerGate(configuration.callers),
+            gate: gate,
             maxConcurrentRequests: configuration.limits.maxConcurrentRequests, metrics: metrics, logger: logger)
     }
 

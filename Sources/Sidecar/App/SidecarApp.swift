@@ -118,7 +118,7 @@ public struct SidecarApp: Sendable {
                 path: account.configuration.whitelist.file, store: account.whitelist, metrics: metrics, logger: logger,
                 onSignalReload: { starting in if first { notify?.signalReload(starting: starting) } }))
         }
-        let ledger = makeLedger()
+        let ledger = makeLedger(gate: CallerGate(configuration.callers))
         let server = makeServer(ledger: ledger) { port in
             notify?.listenerBound(port: port)
             await onListening(port)
@@ -126,17 +126,16 @@ public struct SidecarApp: Sendable {
         let refreshers: [any Service] = accounts.all.map(\.refresher)
         let keepers: [any Service] = accounts.all.compactMap(\.ticketKeeper)
         // Pushes need no token: the inbound listener starts beside the caller listener.
-        // The inbound listener has no caller gate: every push is checked by its signature instead.
-        let inboundLedger = configuration.inbound.map { _ in makeLedger(gate: CallerGate(SidecarConfiguration.Callers())) }
-        var inbound: [any Service] = []
-        if let settings = configuration.inbound, let inboundLedger {
-            inbound = [makeInboundServer(settings, ledger: inboundLedger, onListening: onInboundListening)]
+        let inbound = configuration.inbound.map { settings in
+            let ledger = makeLedger(gate: CallerGate(SidecarConfiguration.Callers()))
+            return (ledger: ledger, server: makeInboundServer(settings, ledger: ledger, onListening: onInboundListening))
         }
+        let inboundLedger = inbound?.ledger
         let heap = HeapReleaser(
-            settings: .init(),
             requestsInFlight: { ledger.requestsInFlight + (inboundLedger?.requestsInFlight ?? 0) },
             metrics: metrics, logger: logger)
-        return (notify?.servicesFirst ?? []) + [heap] + refreshers + keepers + watchers + inbound + [server]
+        return (notify?.servicesFirst ?? []) + [heap] + refreshers + keepers + watchers
+            + (inbound.map { [$0.server] } ?? []) + [server]
             + (notify.map { [$0] } ?? [])
     }
 

@@ -11,17 +11,13 @@ import SidecarCore
 /// a thousand callers fetched images at once, a quiet sidecar goes back to its idle footprint instead of keeping
 /// the burst's peak for the rest of its life (inside a pod's memory limit, that peak is what counts).
 ///
-/// Every ``Settings/interval`` it reads its anonymous memory; when nothing is in flight and that grew by
-/// ``Settings/minimumGrowthKiB`` since the last release, it calls `malloc_trim(0)`, counts the bytes in
+/// At start and every ``interval`` it reads its anonymous memory; when nothing is in flight and that grew by
+/// ``HeapReleaseSchedule/minimumGrowthKiB`` since the last release, it calls `malloc_trim(0)`, counts the bytes in
 /// `wxsidecar_heap_released_bytes_total` and logs them at debug. Both run on ``FileIOPool/memory``: the trim holds
 /// the allocator's locks for milliseconds and must not stall the concurrency pool.
 struct HeapReleaser: Service, CustomStringConvertible {
-    struct Settings: Sendable {
-        var interval: Duration = .seconds(10)
-        var minimumGrowthKiB = 4096
-    }
-
-    let settings: Settings
+    /// How often the heap is looked at.
+    var interval: Duration = .seconds(10)
     /// Requests being served now, on every listener.
     let requestsInFlight: @Sendable () -> Int
     let metrics: SidecarMetrics
@@ -33,9 +29,9 @@ struct HeapReleaser: Service, CustomStringConvertible {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var schedule = HeapReleaseSchedule(minimumGrowthKiB: settings.minimumGrowthKiB)
+            var schedule = HeapReleaseSchedule()
             await tick(&schedule)  // the baseline: what the daemon holds as it starts
-            while (try? await Task.sleep(for: settings.interval)) != nil {
+            while (try? await Task.sleep(for: interval)) != nil {
                 await tick(&schedule)
             }
         }
@@ -45,9 +41,9 @@ struct HeapReleaser: Service, CustomStringConvertible {
     /// - Returns: the KiB released, or `nil` when it was not time.
     @discardableResult
     func tick(_ schedule: inout HeapReleaseSchedule) async -> Int? {
-        guard let before = try? await BlockingIO.run(on: pool, { Self.anonymousKiB() }) ?? nil,
+        guard let before = try? await BlockingIO.run(on: pool, { Self.anonymousKiB() }),
             schedule.shouldRelease(anonymousKiB: before, requestsInFlight: requestsInFlight()),
-            let after = try? await BlockingIO.run(on: pool, { Self.release() }) ?? nil
+            let after = try? await BlockingIO.run(on: pool, { Self.release() })
         else { return nil }
         schedule.released(anonymousKiBAfter: after)
         let kib = max(0, before - after)

@@ -58,7 +58,7 @@ import TestSupport
         let metrics = SidecarMetrics()
         let inFlight = InFlight()
         let releaser = HeapReleaser(
-            settings: .init(), requestsInFlight: { inFlight.count.load(ordering: .relaxed) }, metrics: metrics,
+            requestsInFlight: { inFlight.count.load(ordering: .relaxed) }, metrics: metrics,
             logger: capture.logger(),
             // A pool of its own: the shared one may be busy with other suites' files for seconds, while their
             // allocations take back part of the freed run.
@@ -86,7 +86,7 @@ import TestSupport
 
     @Test func theServiceStopsWhenCancelled() async throws {
         let releaser = HeapReleaser(
-            settings: .init(interval: .milliseconds(5)), requestsInFlight: { 0 }, metrics: SidecarMetrics(),
+            interval: .milliseconds(5), requestsInFlight: { 0 }, metrics: SidecarMetrics(),
             logger: LogCapture().logger())
         let running = Task { try await releaser.run() }
         running.cancel()
