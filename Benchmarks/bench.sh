@@ -23,6 +23,8 @@
 #   BENCH_SOAK=N          requests in the RSS soak (default 1000000; 0 skips it)
 #   BENCH_ACCESS_LOG=0    skip the run with access logs on
 #   BENCH_FLOOR=0         skip the libcurl floor (Benchmarks/curl-floor/floor.c: libcurl alone, c=64, 1 KB)
+#   BENCH_FRONT_FLOOR=0   skip the front floor (Benchmarks/front-floor: a bare SwiftNIO HTTP/1 server answering the
+#                         1 KB JSON itself, c=64, alone and with a round trip through a second thread per request)
 #   BENCH_HTTP2=1         the upstream also offers HTTP/2 (ALPN h2); the sidecar then multiplexes
 #   BENCH_BINARY=PATH     use this wxsidecar instead of building the release one
 #   BENCH_DIR=PATH        working folder (default .build-bench, git-ignored)
@@ -47,11 +49,13 @@ fi
 TARGETS="${BENCH_TARGETS:-direct sidecar peer}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
 FLOOR="${BENCH_FLOOR:-1}"
+FRONT_FLOOR="${BENCH_FRONT_FLOOR:-1}"
 HTTP2="${BENCH_HTTP2:-0}"
 UPSTREAM_PORT=18443
 UPSTREAM_STATUS_PORT=18480
 SIDECAR_PORT=18098
 PEER_PORT=18099
+FRONT_PORT=18097
 LIB=(python3 "$BENCH/benchlib.py")
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -125,8 +129,10 @@ EOF
 # MARK: Processes
 
 SIDECAR_PID=""
+FRONT_PID=""
 cleanup() {
   [ -n "$SIDECAR_PID" ] && kill "$SIDECAR_PID" 2>/dev/null && wait "$SIDECAR_PID" 2>/dev/null
+  [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null
   for name in peer upstream; do
     [ -f "$DIR/$name.pid" ] && kill "$(cat "$DIR/$name.pid")" 2>/dev/null
   done
@@ -183,12 +189,14 @@ target_url() {  # $1 = target, $2 = size
       echo "https://127.0.0.1:$UPSTREAM_PORT$path${sep}access_token=$TOKEN" ;;
     sidecar) echo "http://127.0.0.1:$SIDECAR_PORT$path" ;;
     peer) echo "http://127.0.0.1:$PEER_PORT$path" ;;
+    front-*) echo "http://127.0.0.1:$FRONT_PORT$path" ;;
   esac
 }
 target_pids() {
   case "$1" in
     sidecar) echo "$SIDECAR_PID" ;;
     peer) echo "$(cat "$DIR/peer.pid")+" ;;
+    front-*) echo "$FRONT_PID" ;;
     *) echo "" ;;
   esac
 }
@@ -228,6 +236,23 @@ if [ "$FLOOR" = 1 ]; then
   "$cc_bin" -O2 -o "$DIR/floor" "$BENCH/curl-floor/floor.c" $(pkg-config --cflags --libs libcurl)
   "$DIR/floor" "$(target_url direct 1k)" "$DIR/cert.pem" "$(request_body 1k)" 64 "$SECONDS_PER_RUN" \
     | sed 's/^{/{"kind":"floor","c":64,/' | tee -a "$RESULTS"
+fi
+
+if [ "$FRONT_FLOOR" = 1 ]; then
+  # What a SwiftNIO HTTP/1 front alone costs per call (one event loop, NIO's server pipeline, the 1 KB answer
+  # made on the spot, no upstream), and with each request sent to a second thread and back first: the front and
+  # the two hand-offs every sidecar call makes around its libcurl thread (Benchmarks/front-floor).
+  say "front floor: a bare SwiftNIO HTTP/1 server answering the 1 KB call itself, c=64, direct and with a hop"
+  (cd "$BENCH/front-floor" && swift build -c release --scratch-path "$DIR/front-floor" 2>&1 | tail -1)
+  for mode in direct hop; do
+    "$DIR/front-floor/release/FrontFloor" "$FRONT_PORT" "$DIR/payload/msg_sec_check.json" "$mode" >"$DIR/front.log" 2>&1 &
+    FRONT_PID=$!
+    wait_for "the front floor" curl -sf -X POST -d x "http://127.0.0.1:$FRONT_PORT/wxa/msg_sec_check"
+    run "front-$mode" 1k 64 2 warmup >/dev/null
+    run "front-$mode" 1k 64 "$SECONDS_PER_RUN" front_floor
+    kill "$FRONT_PID" && wait "$FRONT_PID" 2>/dev/null || true
+    FRONT_PID=""
+  done
 fi
 
 if [ "$SOAK" -gt 0 ] && [[ " $TARGETS " == *" sidecar "* ]]; then

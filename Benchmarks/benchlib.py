@@ -342,6 +342,14 @@ def report(path):
                 peer["cpu_us_per_req"], side["cpu_us_per_req"])
         out.append("| libcurl alone (floor), c=%d 1 KB | %.0f transfers/s, %.1f CPU µs per transfer%s | bound |"
                    % (r["c"], r["per_second"], r["cpu_us_per_transfer"], extra))
+    fronts = {r["target"]: r for r in runs if r.get("kind") == "front_floor"}
+    if fronts:
+        parts = []
+        for target, label in (("front-direct", "answered on the loop"), ("front-hop", "with a round trip through a second thread")):
+            r = fronts.get(target)
+            if r:
+                parts.append("%s: %.0f req/s, %.1f CPU µs/req" % (label, r["rps"], r["cpu_us_per_req"]))
+        out.append("| SwiftNIO HTTP/1 front alone (front floor), c=64 1 KB | %s | bound |" % "; ".join(parts))
     logs = [r for r in runs if r.get("kind") == "access_log"]
     if logs:
         r = logs[-1]

@@ -25,20 +25,38 @@ struct ProxyForwarder: Sendable {
     }
 
     /// A call that passed every check: what to send once its body is in.
-    struct Call: Sendable {
-        var method: String
-        var target: RequestTarget
+    ///
+    /// A class: the call's state machine holds it in each of its states and hands it to every transfer, and a
+    /// reference is one retain where a struct of strings, headers and the account was a dozen (BENCHMARKS.md,
+    /// session 8).
+    final class Call: Sendable {
+        let method: String
+        let target: RequestTarget
         /// The whitelist entry the path matched: a bounded metric label.
-        var pathLabel: String
+        let pathLabel: String
         /// The path as sent (safe to log).
-        var path: String
-        var token: AccessToken
-        var headers: [(name: String, value: String)]
+        let path: String
+        let token: AccessToken
+        let headers: [(name: String, value: String)]
         /// The account the call runs as (`from_appid`, else the default): its token, recovery and metrics.
-        var account: ServedAccount
+        let account: ServedAccount
         /// Set when the account's `api_security.paths` cover the path: the request is sealed and signed, the
         /// answer verified and opened.
-        var security: ApiCaller?
+        let security: ApiCaller?
+
+        init(
+            method: String, target: RequestTarget, pathLabel: String, path: String, token: AccessToken,
+            headers: [(name: String, value: String)], account: ServedAccount, security: ApiCaller?
+        ) {
+            self.method = method
+            self.target = target
+            self.pathLabel = pathLabel
+            self.path = path
+            self.token = token
+            self.headers = headers
+            self.account = account
+            self.security = security
+        }
     }
 
     /// What to do with a request head.
