@@ -26,6 +26,8 @@
 #   BENCH_FRONT_FLOOR=0   skip the front floor (Benchmarks/front-floor: a bare SwiftNIO HTTP/1 server answering the
 #                         1 KB JSON itself, c=64, alone and with a round trip through a second thread per request)
 #   BENCH_HTTP2=1         the upstream also offers HTTP/2 (ALPN h2); the sidecar then multiplexes
+#   BENCH_INSTRUCTIONS=0  skip the instruction counts (valgrind's callgrind, c=1, 1 KB: the libcurl floor, the front
+#                         floor alone and with its hop, the sidecar; deterministic where the timings are not)
 #   BENCH_BINARY=PATH     use this wxsidecar instead of building the release one
 #   BENCH_DIR=PATH        working folder (default .build-bench, git-ignored)
 #   BENCH_NICE=N          priority of the runs when root (default -10; 0 leaves it)
@@ -50,12 +52,14 @@ TARGETS="${BENCH_TARGETS:-direct sidecar peer}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
 FLOOR="${BENCH_FLOOR:-1}"
 FRONT_FLOOR="${BENCH_FRONT_FLOOR:-1}"
+INSTRUCTIONS="${BENCH_INSTRUCTIONS:-1}"
 HTTP2="${BENCH_HTTP2:-0}"
 UPSTREAM_PORT=18443
 UPSTREAM_STATUS_PORT=18480
 SIDECAR_PORT=18098
 PEER_PORT=18099
 FRONT_PORT=18097
+COUNTED_PORT=18096
 LIB=(python3 "$BENCH/benchlib.py")
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -243,7 +247,7 @@ if [ "$FRONT_FLOOR" = 1 ]; then
   # made on the spot, no upstream), and with each request sent to a second thread and back first: the front and
   # the two hand-offs every sidecar call makes around its libcurl thread (Benchmarks/front-floor).
   say "front floor: a bare SwiftNIO HTTP/1 server answering the 1 KB call itself, c=64, direct and with a hop"
-  (cd "$BENCH/front-floor" && swift build -c release --scratch-path "$DIR/front-floor" 2>&1 | tail -1)
+  (cd "$BENCH/front-floor" && swift build -c release --static-swift-stdlib --scratch-path "$DIR/front-floor" 2>&1 | tail -1)
   for mode in direct hop; do
     "$DIR/front-floor/release/FrontFloor" "$FRONT_PORT" "$DIR/payload/msg_sec_check.json" "$mode" >"$DIR/front.log" 2>&1 &
     FRONT_PID=$!
@@ -253,6 +257,53 @@ if [ "$FRONT_FLOOR" = 1 ]; then
     kill "$FRONT_PID" && wait "$FRONT_PID" 2>/dev/null || true
     FRONT_PID=""
   done
+fi
+
+if [ "$INSTRUCTIONS" = 1 ]; then
+  # User-space instructions per 1 KB call, one caller at a time, under callgrind: repeatable on this machine where
+  # CPU time per call moves by a third between runs of the same binary. valgrind 3.19 cannot read the DWARF 5 of
+  # Swift 6.3, so each program runs as a copy without debug sections (its symbols stay).
+  say "instructions per 1 KB call at c=1 (callgrind): libcurl floor, front floor, sidecar"
+  "$ROOT/scripts/setup.sh" valgrind binutils
+  [ -x "$DIR/floor" ] || "$(command -v clang || command -v cc || command -v gcc)" -O2 -o "$DIR/floor" \
+    "$BENCH/curl-floor/floor.c" $(pkg-config --cflags --libs libcurl)
+  [ -x "$DIR/front-floor/release/FrontFloor" ] || (cd "$BENCH/front-floor" && \
+    swift build -c release --static-swift-stdlib --scratch-path "$DIR/front-floor" 2>&1 | tail -1)
+  mkdir -p "$DIR/callgrind"
+  objcopy --strip-debug "$BIN" "$DIR/callgrind/wxsidecar"
+  objcopy --strip-debug "$DIR/front-floor/release/FrontFloor" "$DIR/callgrind/FrontFloor"
+  # The floor program counts its own transfers: two runs of different lengths, so start-up cancels out.
+  for secs in 3 8; do
+    valgrind --tool=callgrind --callgrind-out-file="$DIR/callgrind/floor.$secs.out" "$DIR/floor" \
+      "$(target_url direct 1k)" "$DIR/cert.pem" "$(request_body 1k)" 1 "$secs" >"$DIR/callgrind/floor.$secs.json" \
+      2>"$DIR/callgrind/floor.$secs.log"
+  done
+  "${LIB[@]}" instructions-floor "$DIR/callgrind" "$RESULTS"
+  # A server is counted between two callgrind_control commands around a wrk run (after a warm-up).
+  counted() {  # name url -- command...
+    local name="$1" url="$2"; shift 3
+    valgrind --tool=callgrind --callgrind-out-file="$DIR/callgrind/$name.%p.out" "$@" >"$DIR/callgrind/$name.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 600); do
+      curl -sf --max-time 5 -X POST -d "$(request_body 1k)" "$url" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    BENCH_REQUEST_BODY="$(request_body 1k)" wrk -t1 -c1 -d2s -s "$BENCH/wrk/request.lua" "$url" >/dev/null
+    callgrind_control -z "$pid" >/dev/null
+    BENCH_REQUEST_BODY="$(request_body 1k)" wrk -t1 -c1 -d8s -s "$BENCH/wrk/request.lua" "$url" \
+      >"$DIR/callgrind/$name.wrk"
+    callgrind_control -d "$pid" >/dev/null
+    kill "$pid" && wait "$pid" 2>/dev/null || true
+    "${LIB[@]}" instructions-server "$name" "$DIR/callgrind/$name.wrk" "$DIR/callgrind/$name.$pid.out.1" "$RESULTS"
+  }
+  front_url="http://127.0.0.1:$FRONT_PORT/wxa/msg_sec_check"
+  counted front-direct "$front_url" -- "$DIR/callgrind/FrontFloor" "$FRONT_PORT" "$DIR/payload/msg_sec_check.json" direct
+  counted front-hop "$front_url" -- "$DIR/callgrind/FrontFloor" "$FRONT_PORT" "$DIR/payload/msg_sec_check.json" hop
+  sidecar_config warning
+  sed "s/127.0.0.1:$SIDECAR_PORT/127.0.0.1:$COUNTED_PORT/; s|$TOKEN_FILE|$DIR/callgrind/token|" \
+    "$DIR/wxsidecar.yaml" >"$DIR/callgrind/wxsidecar.yaml"
+  counted sidecar "http://127.0.0.1:$COUNTED_PORT/wxa/msg_sec_check" -- \
+    "$DIR/callgrind/wxsidecar" run --config "$DIR/callgrind/wxsidecar.yaml"
 fi
 
 if [ "$SOAK" -gt 0 ] && [[ " $TARGETS " == *" sidecar "* ]]; then

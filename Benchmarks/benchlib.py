@@ -350,6 +350,19 @@ def report(path):
             if r:
                 parts.append("%s: %.0f req/s, %.1f CPU µs/req" % (label, r["rps"], r["cpu_us_per_req"]))
         out.append("| SwiftNIO HTTP/1 front alone (front floor), c=64 1 KB | %s | bound |" % "; ".join(parts))
+    counts = {r["target"]: r for r in runs if r.get("kind") == "instructions"}
+    if counts:
+        def ir(target):
+            return counts[target]["ir_per_call"] if target in counts else None
+        parts = ["%s %.0f k" % (label, ir(t) / 1000) for t, label in (
+            ("floor", "libcurl floor"), ("front-direct", "front floor"), ("front-hop", "front floor with its hop"),
+            ("sidecar", "sidecar")) if ir(t) is not None]
+        if all(ir(t) is not None for t in ("floor", "front-hop", "sidecar")):
+            bound = ir("floor") + ir("front-hop")
+            parts.append("the sidecar's own work (sidecar − front with hop − libcurl) %.0f k; sidecar = %.2f× the libcurl "
+                         "floor, %.2f× the bound" % ((ir("sidecar") - bound) / 1000, ir("sidecar") / ir("floor"),
+                                                   ir("sidecar") / bound))
+        out.append("| user-space instructions per 1 KB call, c=1 (callgrind) | %s | bound |" % "; ".join(parts))
     logs = [r for r in runs if r.get("kind") == "access_log"]
     if logs:
         r = logs[-1]
@@ -362,6 +375,42 @@ def report(path):
 
 def yes(flag):
     return "yes" if flag else "**no**"
+
+
+def callgrind_total(path):
+    """The instruction total of a callgrind output file."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    sys.exit("no instruction total in " + path)
+
+
+def instructions_floor(directory, results):
+    """Instructions per transfer of the libcurl floor: the difference of a 3 s and an 8 s run (start-up cancels)."""
+    short, long = [json.load(open(os.path.join(directory, "floor.%d.json" % s))) for s in (3, 8)]
+    ir = (callgrind_total(os.path.join(directory, "floor.8.out")) - callgrind_total(os.path.join(directory, "floor.3.out")))
+    per_call = ir / max(1, long["transfers"] - short["transfers"])
+    record = {"kind": "instructions", "target": "floor", "c": 1, "calls": long["transfers"] - short["transfers"],
+              "ir_per_call": per_call}
+    with open(results, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    print("instructions: floor %.0f per transfer" % per_call, flush=True)
+
+
+def instructions_server(name, wrk_output, callgrind_file, results):
+    """Instructions per request of a server counted over one wrk run (callgrind zeroed before, dumped after)."""
+    line = next((l for l in open(wrk_output) if l.startswith("WRKJSON ")), None)
+    if line is None:
+        sys.exit("wrk printed no result for " + name)
+    wrk = json.loads(line[len("WRKJSON "):])
+    if wrk["errors"]:
+        sys.exit("%s answered %d errors under callgrind" % (name, wrk["errors"]))
+    per_call = callgrind_total(callgrind_file) / max(1, wrk["requests"])
+    record = {"kind": "instructions", "target": name, "c": 1, "calls": wrk["requests"], "ir_per_call": per_call}
+    with open(results, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    print("instructions: %s %.0f per request" % (name, per_call), flush=True)
 
 
 if __name__ == "__main__":
@@ -388,5 +437,9 @@ if __name__ == "__main__":
         soak(dict(arg.split("=", 1) for arg in args))
     elif command == "report":
         report(args[0])
+    elif command == "instructions-floor":
+        instructions_floor(args[0], args[1])
+    elif command == "instructions-server":
+        instructions_server(args[0], args[1], args[2], args[3])
     else:
         sys.exit("unknown command " + command)

@@ -49,7 +49,7 @@ public enum QueryRewriter {
 
     private static func appendRewritten(query: Substring?, token: String, to result: inout String) {
         result += "access_token="
-        if token.utf8.allSatisfy(ByteClass.isUnreserved) {
+        if ByteClass.allUnreserved(token) {
             result += token
         } else {
             result += percentEncoded(token)
@@ -153,7 +153,7 @@ public enum QueryRewriter {
 
     /// `value` with every byte outside RFC 3986 `unreserved` written as `%XX`.
     static func percentEncoded(_ value: String) -> String {
-        guard !value.utf8.allSatisfy(ByteClass.isUnreserved) else { return value }
+        guard !ByteClass.allUnreserved(value) else { return value }
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count * 3)
         for byte in value.utf8 {
