@@ -81,7 +81,7 @@ extension CurlTransfer {
     /// - Returns: `false` to abort the transfer: the declared length passes the size limit, or a stream was
     ///   cancelled.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
-        if line.starts(with: "HTTP/".utf8) {
+        if HeaderBlock.isStatusLine(line) {
             responseHeaderBlock.clear()
             headHasEnded = false
             stream?.status = HeaderBlock.status(ofStatusLine: line)

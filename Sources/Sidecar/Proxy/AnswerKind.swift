@@ -8,12 +8,9 @@ enum AnswerKind {
     /// untouched; everything else, a missing type included, may be text that echoes the request.
     static func isBinary(contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-        let mime = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }.drop(while: isBlank)
-        let lowered = String(decoding: mime.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        let trimmed = lowered.utf8.reversed().drop(while: isBlank).count
-        let type = String(lowered.utf8.prefix(trimmed))!
-        return type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
-            || type == "application/octet-stream"
+        return MediaType.of(contentType) { type in
+            type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
+                || type.is("application/octet-stream")
+        }
     }
 }

@@ -7,18 +7,16 @@ import NIOHTTP1
 /// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
 /// by libcurl, and `Accept-Encoding` is dropped so answers arrive uncompressed (the proxy reads errcodes).
 enum HeaderFilter {
-    static let hopByHop: Set<String> = [
+    static let hopByHop: [StaticString] = [
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
         "trailer", "transfer-encoding", "upgrade",
     ]
 
     /// Request headers never forwarded, besides hop-by-hop ones.
-    static let notForwarded: Set<String> = [
-        "host", "content-length", "expect", "accept-encoding",
-    ]
+    static let notForwarded: [StaticString] = ["host", "content-length", "expect", "accept-encoding"]
 
     /// Response headers never copied back, besides hop-by-hop ones (the sidecar sets its own).
-    static let notReturned: Set<String> = ["content-length", "x-openapi-seqid"]
+    static let notReturned: [StaticString] = ["content-length", "x-openapi-seqid"]
 
     /// The caller's end-to-end headers, in order, to send to WeChat; `callerKeyHeader` (lowercase) is the
     /// sidecar's own `auth.header`, never forwarded.
@@ -30,8 +28,9 @@ enum HeaderFilter {
         var forwarded: [(name: String, value: String)] = []
         forwarded.reserveCapacity(headers.count)
         for (name, value) in headers {
-            let lower = asciiLowercased(name)
-            if hopByHop.contains(lower) || notForwarded.contains(lower) || named.contains(lower) || lower == callerKeyHeader {
+            if isNamed(name, in: hopByHop) || isNamed(name, in: notForwarded) || isNamed(name, in: named)
+                || callerKeyHeader.map({ equalsIgnoringASCIICase(name, $0) }) == true
+            {
                 continue
             }
             forwarded.append((name, value))
@@ -49,11 +48,34 @@ enum HeaderFilter {
         returned.reserveCapacity(headers.count + 2)
         for header in headers {
             guard isToken(header.name) else { continue }
-            let lower = asciiLowercased(header.name)
-            if hopByHop.contains(lower) || notReturned.contains(lower) || named.contains(lower) { continue }
+            if isNamed(header.name, in: hopByHop) || isNamed(header.name, in: notReturned)
+                || isNamed(header.name, in: named)
+            {
+                continue
+            }
             returned.add(name: header.name, value: header.value)
         }
         return returned
+    }
+
+    /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
+    /// of the lowercased name hashed every header of every call, callgrind, BENCHMARKS.md session 8).
+    static func isNamed(_ name: String, in lowercaseNames: [StaticString]) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            lowercaseNames.contains { candidate in
+                guard candidate.utf8CodeUnitCount == bytes.count else { return false }
+                for index in bytes.indices where lowercased(bytes[index]) != candidate.utf8Start[index] {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// Whether `name` is in `lowercaseNames` (the names a `Connection` header listed), ASCII case ignored.
+    private static func isNamed(_ name: String, in lowercaseNames: Set<String>) -> Bool {
+        !lowercaseNames.isEmpty && lowercaseNames.contains(asciiLowercased(name))
     }
 
     /// Whether `name` is a valid field name (an RFC 9110 token); anything else from upstream is dropped.
@@ -135,7 +157,7 @@ enum HeaderFilter {
                     for (index, byte) in trimmed.enumerated() { buffer[index] = lowercased(byte) }
                     return trimmed.count
                 }
-                if !hopByHop.contains(name) { names.insert(name) }
+                if !isNamed(name, in: hopByHop) { names.insert(name) }
             }
         }
         return names

@@ -28,29 +28,9 @@ enum TokenErrorDetector {
     }
 
     /// Whether the MIME type (before any `;`, blanks trimmed, ASCII case ignored) is JSON or `text/plain`.
-    /// Compares bytes in place: no allocation per response.
     static func isJSONish(_ contentType: String) -> Bool {
-        var contentType = contentType
-        return contentType.withUTF8 { bytes in
-            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-            var start = bytes.startIndex
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-            let mime = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            return equalsLowercased(mime, "application/json") || equalsLowercased(mime, "text/json")
-                || equalsLowercased(mime, "text/plain")
-                || (mime.count >= 5 && equalsLowercased(UnsafeBufferPointer(rebasing: mime[(mime.count - 5)...]), "+json"))
+        MediaType.of(contentType) { type in
+            type.is("application/json") || type.is("text/json") || type.is("text/plain") || type.hasSuffix("+json")
         }
-    }
-
-    /// Whether `bytes`, ASCII-lowercased, equal `lowercase`.
-    private static func equalsLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        for (byte, want) in zip(bytes, expected) {
-            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            if lowered != want { return false }
-        }
-        return true
     }
 }

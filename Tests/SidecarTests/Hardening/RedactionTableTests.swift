@@ -50,7 +50,9 @@ import Testing
     @Test(arguments: [
         ("image/jpeg", true), ("IMAGE/PNG; q=1", true), (" audio/amr", true), ("video/mp4", true),
         ("application/octet-stream", true), ("application/json; encoding=utf-8", false), ("text/html", false),
-        ("text/plain", false), (nil, false), ("application/xml", false),
+        ("text/plain", false), (nil, false), ("application/xml", false), ("image/", true), ("image", false),
+        ("application/octet-stream ;x", true), ("application/octet-streams", false), ("", false),
+        ("\timage/gif\t", true), ("x-image/png", false),
     ] as [(String?, Bool)])
     func binaryAnswersAreKnownByTheirMIMEType(_ contentType: String?, _ binary: Bool) {
         #expect(AnswerKind.isBinary(contentType: contentType) == binary)

@@ -71,6 +71,12 @@ import WeChatEmulator
         DetectionCase(contentType: nil, body: #"{"errcode":40001}"#, errcode: nil),
         DetectionCase(contentType: "application/json", body: "not json", errcode: nil),
         DetectionCase(contentType: "application/json", body: #"{"result":{"errcode":40001}}"#, errcode: nil),
+        DetectionCase(contentType: " application/problem+JSON ; charset=utf-8", body: #"{"errcode":40001}"#, errcode: 40001),
+        DetectionCase(contentType: "TEXT/JSON", body: #"{"errcode":40014}"#, errcode: 40014),
+        DetectionCase(contentType: "application/jsonx", body: #"{"errcode":40001}"#, errcode: nil),
+        DetectionCase(contentType: "", body: #"{"errcode":40001}"#, errcode: nil),
+        DetectionCase(contentType: "+json", body: #"{"errcode":40001}"#, errcode: 40001),
+        DetectionCase(contentType: "json", body: #"{"errcode":40001}"#, errcode: nil),
     ])
     func onlyJSONTypedAnswersAreReadForErrcodes(_ detection: DetectionCase) {
         let errcode = TokenErrorDetector.errcode(contentType: detection.contentType, body: ByteBuffer(string: detection.body))
