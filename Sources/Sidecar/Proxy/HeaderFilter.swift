@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import NIOHTTP1
+import SidecarCore
 
 /// Which headers cross the proxy. End-to-end headers pass both ways; hop-by-hop headers (RFC 9110 §7.6.1,
 /// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
@@ -22,14 +23,14 @@ enum HeaderFilter {
     /// sidecar's own `auth.header`, never forwarded.
     static func forwardedRequestHeaders(_ headers: HTTPHeaders, callerKeyHeader: String? = nil) -> [(name: String, value: String)] {
         var named: Set<String> = []
-        for (name, value) in headers where equalsIgnoringASCIICase(name, "connection") {
+        for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
             named.formUnion(namedInConnection([value]))
         }
         var forwarded: [(name: String, value: String)] = []
         forwarded.reserveCapacity(headers.count)
         for (name, value) in headers {
             if isNamed(name, in: hopByHop) || isNamed(name, in: notForwarded) || isNamed(name, in: named)
-                || callerKeyHeader.map({ equalsIgnoringASCIICase(name, $0) }) == true
+                || callerKeyHeader.map({ name.equalsIgnoringASCIICase($0) }) == true
             {
                 continue
             }
@@ -41,7 +42,7 @@ enum HeaderFilter {
     /// WeChat's end-to-end response headers, in order, to return to the caller.
     static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPHeaders {
         var named: Set<String> = []
-        for header in headers where equalsIgnoringASCIICase(header.name, "connection") {
+        for header in headers where header.name.equalsIgnoringASCIICase("connection") {
             named.formUnion(namedInConnection([header.value]))
         }
         var returned = HTTPHeaders()
@@ -105,20 +106,7 @@ enum HeaderFilter {
 
     /// The value of the first header named `lowercaseName` (ASCII case ignored), without allocating.
     static func firstValue(of lowercaseName: String, in headers: [(name: String, value: String)]) -> String? {
-        headers.first { equalsIgnoringASCIICase($0.name, lowercaseName) }?.value
-    }
-
-    /// Whether `name` equals `lowercase` ignoring ASCII case.
-    static func equalsIgnoringASCIICase(_ name: String, _ lowercase: String) -> Bool {
-        guard name.utf8.count == lowercase.utf8.count else { return false }
-        var name = name
-        var lowercase = lowercase
-        return name.withUTF8 { left in
-            lowercase.withUTF8 { right in
-                for index in left.indices where lowercased(left[index]) != right[index] { return false }
-                return true
-            }
-        }
+        headers.first { $0.name.equalsIgnoringASCIICase(lowercaseName) }?.value
     }
 
     private static func isASCIIUppercase(_ byte: UInt8) -> Bool {
@@ -147,6 +135,8 @@ enum HeaderFilter {
     private static func namedInConnection(_ values: [String]) -> Set<String> {
         var names: Set<String> = []
         for value in values {
+            // The usual values name nothing to drop besides themselves.
+            if value.equalsIgnoringASCIICase("keep-alive") || value.equalsIgnoringASCIICase("close") { continue }
             for token in value.utf8.split(separator: UInt8(ascii: ",")) {
                 let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
                 guard let first = token.firstIndex(where: { !isBlank($0) }),

@@ -18,17 +18,21 @@ public enum RequestHeadRules {
     /// - `Transfer-Encoding` may only be `chunked`, once (anything else, `gzip, chunked` included, is 501: the
     ///   sidecar would forward a body whose coding it cannot name).
     /// - `Expect` may only be `100-continue` (417 otherwise).
+    ///
+    /// Inlinable so the caller's header sequence is specialized: unspecialized, the generic walk over a lazy view of
+    /// NIO's headers cost ~7k instructions per request (callgrind, BENCHMARKS.md session 8).
+    @inlinable
     public static func check(major: Int, minor: Int, headers: some Sequence<(name: String, value: String)>) -> Verdict {
         var hosts = 0
         var transferCodings: [Substring] = []
         var expectsContinue = false
         for (name, value) in headers {
-            if equalsIgnoringCase(name, "host") {
+            if name.equalsIgnoringASCIICase("host") {
                 hosts += 1
-            } else if equalsIgnoringCase(name, "transfer-encoding") {
+            } else if name.equalsIgnoringASCIICase("transfer-encoding") {
                 transferCodings += value.split(separator: ",").map(trimmed)
-            } else if equalsIgnoringCase(name, "expect") {
-                guard equalsIgnoringCase(String(trimmed(value[...])), "100-continue") else {
+            } else if name.equalsIgnoringASCIICase("expect") {
+                guard String(trimmed(value[...])).equalsIgnoringASCIICase("100-continue") else {
                     return .refuse(
                         status: 417, errcode: -1, message: "unsupported Expect: only 100-continue is supported",
                         label: "expectation_failed")
@@ -47,7 +51,7 @@ public enum RequestHeadRules {
                 status: 400, errcode: -1, message: "request with more than one Host header", label: "duplicate_host")
         }
         if !transferCodings.isEmpty
-            && !(transferCodings.count == 1 && equalsIgnoringCase(String(transferCodings[0]), "chunked"))
+            && !(transferCodings.count == 1 && String(transferCodings[0]).equalsIgnoringASCIICase("chunked"))
         {
             return .refuse(
                 status: 501, errcode: -1,
@@ -57,15 +61,11 @@ public enum RequestHeadRules {
         return .accept(expectsContinue: expectsContinue)
     }
 
-    private static func trimmed(_ text: Substring) -> Substring {
+    @usableFromInline
+    static func trimmed(_ text: Substring) -> Substring {
         var text = text
         while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return text
-    }
-
-    private static func equalsIgnoringCase(_ name: String, _ lowercase: String) -> Bool {
-        name.utf8.count == lowercase.utf8.count
-            && zip(name.utf8, lowercase.utf8).allSatisfy { ByteClass.lowercased($0) == $1 }
     }
 }
