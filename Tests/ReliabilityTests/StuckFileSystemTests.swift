@@ -39,12 +39,26 @@ import Glibc
         return ContinuousClock.now - started
     }
 
-    /// SIGTERM, and how long until the process is gone (status 0 expected within `shutdown_grace`).
-    private func terminate(_ daemon: ChildDaemon) async -> (status: Int32?, elapsed: Duration) {
+    /// SIGTERM; how long until the daemon has shut down (`wxsidecar stopped`, expected within `shutdown_grace`), and
+    /// its exit status.
+    ///
+    /// The daemon's shutdown is its own; the process's exit is the kernel's. A thread blocked on a request that the
+    /// file system had already taken when it stopped waits uninterruptibly until the file system replies (FUSE
+    /// aborts only requests not yet read), and holds the process's exit however the daemon ends (seen once in CI:
+    /// `wxsidecar stopped` 3 ms after SIGTERM, the process still there 9 s later). So when the process has not
+    /// gone 4 s after its shutdown, the file system is let answer, and then it must exit with 0 at once.
+    private func terminate(
+        _ daemon: ChildDaemon, _ fileSystem: StuckFileSystem
+    ) async throws -> (status: Int32?, shutdown: Duration, heldInKernel: Bool) {
         let started = ContinuousClock.now
         daemon.signal(SIGTERM)
-        let status = await daemon.exitStatus(within: .seconds(5 + 4))
-        return (status, ContinuousClock.now - started)
+        try await daemon.waitForOutput("wxsidecar stopped", timeout: .seconds(5 + 4))
+        let shutdown = ContinuousClock.now - started
+        if let status = await daemon.exitStatus(within: .seconds(4)) {
+            return (status, shutdown, false)
+        }
+        fileSystem.resume()
+        return (await daemon.exitStatus(within: .seconds(5)), shutdown, true)
     }
 
     @Test func aWhitelistOnAFileSystemThatStopsAnsweringCostsReloadsNotRefreshesOrShutdown() async throws {
@@ -66,11 +80,10 @@ import Glibc
                     try await eventually("the new token in the file") {
                         (try? String(contentsOfFile: tokenFile, encoding: .utf8)) == current
                     }
-                    let (status, elapsed) = await terminate(daemon)
-                    print("StuckFileSystemTests: whitelist stuck: call after invalidation \(callTime), SIGTERM to exit \(elapsed)")
+                    let (status, shutdown, held) = try await terminate(daemon, fileSystem)
+                    print("StuckFileSystemTests: whitelist stuck: call after invalidation \(callTime), SIGTERM to shutdown \(shutdown), exit held in the kernel until the file system answered: \(held)")
                     #expect(status == 0, "\(daemon.output)")
-                    #expect(elapsed < .seconds(5))
-                    #expect(daemon.output.contains("wxsidecar stopped"))
+                    #expect(shutdown < .seconds(5))
                 }
             }
         }
@@ -92,10 +105,10 @@ import Glibc
                     #expect(callTime < .seconds(8))
                     #expect(daemon.output.contains("cannot write the token file"))
                     #expect(try String(contentsOfFile: fileSystem.backing + "/wx/cloudbase_access_token", encoding: .utf8) == written)
-                    let (status, elapsed) = await terminate(daemon)
-                    print("StuckFileSystemTests: token directory stuck: call after invalidation \(callTime), SIGTERM to exit \(elapsed)")
+                    let (status, shutdown, held) = try await terminate(daemon, fileSystem)
+                    print("StuckFileSystemTests: token directory stuck: call after invalidation \(callTime), SIGTERM to shutdown \(shutdown), exit held in the kernel until the file system answered: \(held)")
                     #expect(status == 0, "\(daemon.output)")
-                    #expect(elapsed < .seconds(5))
+                    #expect(shutdown < .seconds(5))
                 }
             }
         }
