@@ -62,16 +62,7 @@ enum HeaderFilter {
     /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
     /// of the lowercased name hashed every header of every call, callgrind, BENCHMARKS.md session 8).
     static func isNamed(_ name: String, in lowercaseNames: [StaticString]) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            lowercaseNames.contains { candidate in
-                guard candidate.utf8CodeUnitCount == bytes.count else { return false }
-                for index in bytes.indices where lowercased(bytes[index]) != candidate.utf8Start[index] {
-                    return false
-                }
-                return true
-            }
-        }
+        lowercaseNames.contains { name.equalsIgnoringASCIICase($0) }
     }
 
     /// Whether `name` is in `lowercaseNames` (the names a `Connection` header listed), ASCII case ignored.
