@@ -8,12 +8,24 @@
 # sidecar's YAML); starts and stops its own upstream, sidecar and peer.
 #
 #   Benchmarks/probes/cpu-budget.sh [ROUNDS]       BIN=path/to/wxsidecar overrides the shipped static build
+#
+# LOOP_PROXY=N also measures loop-proxy.c with N workers (each worker reads requests and drives its own libcurl
+# multi handle from one epoll loop, as the peer's workers do with nginx's upstream module): the peer's shape on
+# libcurl, with nothing of the sidecar's own work.
 set -euo pipefail
 ROUNDS="${1:-1}"
 source "$(dirname "$0")/common.sh"
 start_upstream
 start_sidecar
 start_peer
+LOOP=""
+if [ -n "${LOOP_PROXY:-}" ]; then
+  cc -O2 -o "$D/loop-proxy" "$ROOT/Benchmarks/probes/loop-proxy.c" $(pkg-config --cflags --libs libcurl) -lpthread
+  token="$(cat "$D/token/cloudbase_access_token")"
+  "$D/loop-proxy" 18097 "https://127.0.0.1:18443/wxa/msg_sec_check?access_token=$token" "$D/cert.pem" "$LOOP_PROXY" &
+  LOOP=$!
+  trap 'kill $LOOP; stop_all' EXIT
+fi
 sleep 0.5
 
 ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
@@ -41,4 +53,5 @@ PY
 for _ in $(seq "$ROUNDS"); do
   measure sidecar "$SIDECAR_URL" "$SIDECAR"
   measure peer "$PEER_URL" $(cat "$D/peer.pid") $(children "$D/peer.pid")
+  [ -z "$LOOP" ] || measure "loop-proxy" http://127.0.0.1:18097/wxa/msg_sec_check "$LOOP"
 done
