@@ -11,7 +11,8 @@
 #
 # LOOP_PROXY=N also measures loop-proxy.c with N workers (each worker reads requests and drives its own libcurl
 # multi handle from one epoll loop, as the peer's workers do with nginx's upstream module): the peer's shape on
-# libcurl, with nothing of the sidecar's own work.
+# libcurl, with nothing of the sidecar's own work. LOOP_PROXY=handoff measures it built the sidecar's way instead
+# (one thread for callers, one for libcurl, every call handed across both ways).
 set -euo pipefail
 ROUNDS="${1:-1}"
 source "$(dirname "$0")/common.sh"
@@ -22,7 +23,8 @@ LOOP=""
 if [ -n "${LOOP_PROXY:-}" ]; then
   cc -O2 -o "$D/loop-proxy" "$ROOT/Benchmarks/probes/loop-proxy.c" $(pkg-config --cflags --libs libcurl) -lpthread
   token="$(cat "$D/token/cloudbase_access_token")"
-  "$D/loop-proxy" 18097 "https://127.0.0.1:18443/wxa/msg_sec_check?access_token=$token" "$D/cert.pem" "$LOOP_PROXY" &
+  if [ "$LOOP_PROXY" = handoff ]; then shape=(1 handoff); else shape=("$LOOP_PROXY"); fi
+  "$D/loop-proxy" 18097 "https://127.0.0.1:18443/wxa/msg_sec_check?access_token=$token" "$D/cert.pem" "${shape[@]}" &
   LOOP=$!
   trap 'kill $LOOP; stop_all' EXIT
 fi

@@ -8,7 +8,13 @@
  * to the one upstream URL given; the answer is 200 with the upstream's body. No error answers: a failed transfer
  * closes the caller's connection.
  *
+ * With `handoff` it is built the way the sidecar is instead: one thread reads callers and writes answers, a second
+ * drives the one multi handle with curl_multi_poll, and every call crosses between them both ways (a locked queue,
+ * curl_multi_wakeup one way, an eventfd the other, each only when the queue was empty): the sidecar's hand-off in C,
+ * with none of its own work.
+ *
  *   loop-proxy PORT UPSTREAM_URL CA_FILE WORKERS
+ *   loop-proxy PORT UPSTREAM_URL CA_FILE 1 handoff
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -22,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,13 +39,15 @@ static int port;
 struct worker;
 struct conn {
     int fd;
+    CURLcode result;
+    struct conn *next;
     struct worker *worker;
     CURL *easy;
     char in[8192];
     size_t in_len;
     char *out;
     size_t out_len, out_cap;
-    int busy;
+    int busy, closing;
 };
 
 struct worker {
@@ -46,7 +55,29 @@ struct worker {
     CURLM *multi;
     long timer_ms;
     double timer_set_at;
+    /* handoff mode: calls queued for the libcurl thread, and answers queued back, each under `lock` */
+    int handoff, done_fd;
+    pthread_mutex_t lock;
+    struct conn *submitted, *done;
 };
+
+/* Pushes onto a queue under the lock; returns whether it was empty (the other side must then be woken). */
+static int push(struct worker *w, struct conn **queue, struct conn *c) {
+    pthread_mutex_lock(&w->lock);
+    int was_empty = *queue == NULL;
+    c->next = *queue;
+    *queue = c;
+    pthread_mutex_unlock(&w->lock);
+    return was_empty;
+}
+
+static struct conn *take(struct worker *w, struct conn **queue) {
+    pthread_mutex_lock(&w->lock);
+    struct conn *all = *queue;
+    *queue = NULL;
+    pthread_mutex_unlock(&w->lock);
+    return all;
+}
 
 /* epoll data: a connection pointer, or a libcurl socket tagged with the top bit. */
 #define CURL_TAG (1ULL << 63)
@@ -116,14 +147,21 @@ static void try_start(struct conn *c) {
     memmove(c->in, c->in + head + length, c->in_len - head - length);
     c->in_len -= head + length;
     c->busy = 1;
-    curl_multi_add_handle(c->worker->multi, c->easy);
+    if (c->worker->handoff) {
+        if (push(c->worker, &c->worker->submitted, c)) curl_multi_wakeup(c->worker->multi);
+    } else {
+        curl_multi_add_handle(c->worker->multi, c->easy);
+    }
 }
 
-static void finish(struct worker *w, CURL *easy, CURLcode result) {
-    struct conn *c;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
-    curl_multi_remove_handle(w->multi, easy);
+static void drain_completions(struct worker *w);
+
+static void answer(struct worker *w, struct conn *c, CURLcode result) {
     c->busy = 0;
+    if (c->closing) { /* the caller left while the libcurl thread had its call */
+        close_conn(c);
+        return;
+    }
     if (result != CURLE_OK) {
         epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
         c->busy = 0;
@@ -137,6 +175,34 @@ static void finish(struct worker *w, CURL *easy, CURLcode result) {
     struct msghdr message = {.msg_iov = parts, .msg_iovlen = 2};
     if (sendmsg(c->fd, &message, MSG_NOSIGNAL) < 0) { /* the caller went away; its read will see it */ }
     try_start(c);
+}
+
+static void finish(struct worker *w, CURL *easy, CURLcode result) {
+    struct conn *c;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+    curl_multi_remove_handle(w->multi, easy);
+    if (!w->handoff) {
+        answer(w, c, result);
+        return;
+    }
+    c->result = result;
+    if (push(w, &w->done, c)) {
+        uint64_t one = 1;
+        if (write(w->done_fd, &one, sizeof one) < 0) perror("loop-proxy: eventfd");
+    }
+}
+
+/* handoff mode: the libcurl thread. */
+static void *run_curl(void *context) {
+    struct worker *w = context;
+    for (;;) {
+        for (struct conn *c = take(w, &w->submitted); c; c = c->next) curl_multi_add_handle(w->multi, c->easy);
+        int running;
+        curl_multi_perform(w->multi, &running);
+        drain_completions(w);
+        curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+    }
+    return NULL;
 }
 
 static void drain_completions(struct worker *w) {
@@ -175,14 +241,26 @@ static void accept_all(struct worker *w, int listener) {
     }
 }
 
+static int handoff_mode;
+
 static void *run_worker(void *unused) {
     (void)unused;
     struct worker w = {.epoll_fd = epoll_create1(0), .multi = curl_multi_init(), .timer_ms = -1};
-    curl_multi_setopt(w.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(w.multi, CURLMOPT_SOCKETDATA, &w);
-    curl_multi_setopt(w.multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(w.multi, CURLMOPT_TIMERDATA, &w);
     curl_multi_setopt(w.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 32L);
+    if (handoff_mode) {
+        w.handoff = 1;
+        w.done_fd = eventfd(0, EFD_NONBLOCK);
+        pthread_mutex_init(&w.lock, NULL);
+        struct epoll_event done = {.events = EPOLLIN, .data.u64 = CURL_TAG | (1ULL << 62)};
+        epoll_ctl(w.epoll_fd, EPOLL_CTL_ADD, w.done_fd, &done);
+        pthread_t curl_thread;
+        pthread_create(&curl_thread, NULL, run_curl, &w);
+    } else {
+        curl_multi_setopt(w.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(w.multi, CURLMOPT_SOCKETDATA, &w);
+        curl_multi_setopt(w.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(w.multi, CURLMOPT_TIMERDATA, &w);
+    }
     int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
     setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
@@ -203,7 +281,14 @@ static void *run_worker(void *unused) {
         int running;
         for (int i = 0; i < ready; i++) {
             uint64_t data = events[i].data.u64;
-            if (data & CURL_TAG) {
+            if (data == (CURL_TAG | (1ULL << 62))) {
+                uint64_t count;
+                if (read(w.done_fd, &count, sizeof count) < 0) { /* spurious */ }
+                for (struct conn *c = take(&w, &w.done), *next; c; c = next) {
+                    next = c->next;
+                    answer(&w, c, c->result);
+                }
+            } else if (data & CURL_TAG) {
                 int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                             (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                             (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -215,13 +300,15 @@ static void *run_worker(void *unused) {
                 ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
                 if (n <= 0 && !(n < 0 && errno == EAGAIN)) {
                     epoll_ctl(w.epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-                    close_conn(c);
+                    if (w.handoff && c->busy) c->closing = 1; /* freed when its answer comes back */
+                    else close_conn(c);
                     continue;
                 }
                 if (n > 0) c->in_len += (size_t)n;
                 try_start(c);
             }
         }
+        if (w.handoff) continue;
         if (w.timer_ms >= 0 && now_ms() >= w.timer_set_at + w.timer_ms) {
             w.timer_ms = -1;
             curl_multi_socket_action(w.multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -232,10 +319,11 @@ static void *run_worker(void *unused) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: loop-proxy PORT UPSTREAM_URL CA_FILE WORKERS\n");
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "handoff") == 0)) {
+        fprintf(stderr, "usage: loop-proxy PORT UPSTREAM_URL CA_FILE WORKERS [handoff]\n");
         return 2;
     }
+    handoff_mode = argc == 6;
     port = atoi(argv[1]);
     upstream_url = argv[2];
     ca_file = argv[3];
