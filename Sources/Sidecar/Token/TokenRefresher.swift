@@ -41,6 +41,9 @@ public actor TokenRefresher: Service {
     static let recoveryProbeInterval = 5.0
     /// The random wait, in seconds, between a probe that says the token is dead and the fetch that may force.
     let forceDelay: ClosedRange<Double>
+    /// After this sidecar's own force was refused as too soon: how long, beyond ``forceDelay``'s upper bound (by
+    /// when the rest of the fleet has woken), the others get to fetch and force before it fetches once more.
+    static let forceSettle = 0.25
 
     public init(
         endpoint: any TokenSource, probe: any TokenLiveness, state: TokenState, file: any TokenStore, policy: RefreshPolicy,
@@ -183,7 +186,8 @@ public actor TokenRefresher: Service {
     ///   death at once, and the first to wake forces for all of them), then in stable mode a normal fetch (at most
     ///   once per ``recoveryFetchInterval``), which returns the newer token another sidecar forced; only if it
     ///   still returns the failing token, a `force_refresh` (classic mode: a new fetch) within the limits of
-    ///   ``ForceRefreshBudget``.
+    ///   ``ForceRefreshBudget``; when that refuses because this sidecar forced less than 30 s ago, one more normal
+    ///   fetch once the rest of the fleet has had time to force (``fetchWhatTheFleetForced(_:)``).
     ///
     /// Every outcome is counted in `wxsidecar_token_recoveries_total{result}`.
     public func recover(from failing: String) async -> AccessToken? {
@@ -233,6 +237,9 @@ public actor TokenRefresher: Service {
             logger.warning(
                 "WeChat rejected the current access_token but a forced refresh is not allowed now",
                 metadata: ["wxsidecar.token.force_refused": "\(refusal.rawValue)"])
+            if refusal == .tooSoon, endpoint.mode == .stable, let token = await fetchWhatTheFleetForced(failing) {
+                return recovered(.fetchedNewer, token)
+            }
             return recovered(.forceRefused, nil)
         }
         state.update { $0.forceBudget.record(at: now) }
@@ -245,6 +252,18 @@ public actor TokenRefresher: Service {
             return recovered(.forced, token)
         }
         return recovered(.forceFailed, nil)
+    }
+
+    /// This sidecar forced less than the budget's gap ago, so it may not force now, but it was only the first of
+    /// the fleet to wake: another sidecar of the appid may force now. Once the others have woken and had time to
+    /// (``forceDelay``'s upper bound and ``forceSettle``), one more normal fetch picks up their token, so that this
+    /// sidecar's callers are not left on the dead one until its next probe. Bounded by the sidecar's own forces
+    /// (at most `dailyLimit` a day).
+    private func fetchWhatTheFleetForced(_ failing: String) async -> AccessToken? {
+        try? await Task.sleep(for: .milliseconds(Int((forceDelay.upperBound + Self.forceSettle) * 1000)))
+        if let current = state.validToken(at: clock()), current.value != failing { return current }
+        if case .success(let token) = await refresh(), token.value != failing { return token }
+        return nil
     }
 
     /// Counts a recovery's outcome and passes its token through.

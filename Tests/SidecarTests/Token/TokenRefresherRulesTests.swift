@@ -171,4 +171,32 @@ import Testing
         #expect(await refresher.recover(from: "FORCED")?.value == "FORCED_AGAIN")
         #expect(state.current.forceBudget.recentForces.count == 2)
     }
+
+    /// Many sidecars of one appid, the token invalidated twice 25 s apart: the sidecar that forced the first time
+    /// wakes first the second time too, may not force (30 s gap), and must still not leave its callers on the dead
+    /// token until its next probe: it fetches once more, after the fleet had time to force (FleetTests' flake).
+    @Test func aForceRefusedAsTooSoonFetchesOnceMoreForTheTokenAnotherSidecarForced() async throws {
+        let wechat = FakeWeChat()
+        let (refresher, state) = Self.refresher(wechat)
+        _ = await refresher.refresh()
+        wechat.state.withLock { $0.verdict = .dead(errcode: 40001) }
+        #expect(await refresher.recover(from: "T1")?.value == "FORCED")
+        wechat.advance(25)
+        // The fetch before the refused force still returns the dead token; the one after it, another's forced one.
+        wechat.state.withLock {
+            $0.answers = [.success(.init(token: "FORCED", expiresIn: 7200)),
+                          .success(.init(token: "T3_FORCED_BY_ANOTHER", expiresIn: 7200))]
+        }
+        let fetchesBefore = wechat.state.withLock { $0.fetches }
+        #expect(await refresher.recover(from: "FORCED")?.value == "T3_FORCED_BY_ANOTHER")
+        #expect(wechat.state.withLock { ($0.fetches - fetchesBefore, $0.forces) } == (2, 1))
+        #expect(state.validToken(at: wechat.now)?.value == "T3_FORCED_BY_ANOTHER")
+        // When nobody else forced either (29 s after this sidecar's force), the refusal stands: the recovery's
+        // fetch and the one more, both the dead token, and nil.
+        wechat.advance(4)
+        wechat.state.withLock { $0.fallback = .success(.init(token: "T3_FORCED_BY_ANOTHER", expiresIn: 7200)) }
+        let fetchesThen = wechat.state.withLock { $0.fetches }
+        #expect(await refresher.recover(from: "T3_FORCED_BY_ANOTHER") == nil)
+        #expect(wechat.state.withLock { ($0.fetches - fetchesThen, $0.forces) } == (2, 1))
+    }
 }
