@@ -164,7 +164,6 @@ static void answer(struct worker *w, struct conn *c, CURLcode result) {
     }
     if (result != CURLE_OK) {
         epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-        c->busy = 0;
         close_conn(c);
         return;
     }

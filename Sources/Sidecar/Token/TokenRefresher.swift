@@ -187,7 +187,7 @@ public actor TokenRefresher: Service {
     ///   once per ``recoveryFetchInterval``), which returns the newer token another sidecar forced; only if it
     ///   still returns the failing token, a `force_refresh` (classic mode: a new fetch) within the limits of
     ///   ``ForceRefreshBudget``; when that refuses because this sidecar forced less than 30 s ago, one more normal
-    ///   fetch once the rest of the fleet has had time to force (``fetchWhatTheFleetForced(_:)``).
+    ///   fetch once the rest of the fleet has had time to force (``forceSettle``).
     ///
     /// Every outcome is counted in `wxsidecar_token_recoveries_total{result}`.
     public func recover(from failing: String) async -> AccessToken? {
@@ -225,11 +225,8 @@ public actor TokenRefresher: Service {
             return recovered(verdict == .alive ? .tokenAlive : .probeFailed, nil)
         }
         // The fleet's other sidecars saw the same death: whoever wakes first forces, the others fetch its token.
-        let wait = Double.random(in: forceDelay)
-        if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
-        if let current = state.validToken(at: clock()), current.value != failing { return recovered(.newerTokenHeld, current) }
-        if fetch, case .success(let token) = await refresh(), token.value != failing {
-            return recovered(.fetchedNewer, token)
+        if let (outcome, token) = await newerToken(than: failing, after: Double.random(in: forceDelay), fetch: fetch) {
+            return recovered(outcome, token)
         }
         let now = clock()
         if let refusal = state.current.forceBudget.refusal(at: now) {
@@ -237,8 +234,15 @@ public actor TokenRefresher: Service {
             logger.warning(
                 "WeChat rejected the current access_token but a forced refresh is not allowed now",
                 metadata: ["wxsidecar.token.force_refused": "\(refusal.rawValue)"])
-            if refusal == .tooSoon, endpoint.mode == .stable, let token = await fetchWhatTheFleetForced(failing) {
-                return recovered(.fetchedNewer, token)
+            // This sidecar forced less than the gap ago, but was only the first of the fleet to wake: once the others
+            // have woken and had time to force (the delay's upper bound and ``forceSettle``), one more normal fetch
+            // picks up their token, so that its callers are not left on the dead one until its next probe. Bounded
+            // by the sidecar's own forces (at most `dailyLimit` a day).
+            if refusal == .tooSoon, endpoint.mode == .stable,
+                let (outcome, token) = await newerToken(
+                    than: failing, after: forceDelay.upperBound + Self.forceSettle, fetch: true)
+            {
+                return recovered(outcome, token)
             }
             return recovered(.forceRefused, nil)
         }
@@ -254,15 +258,14 @@ public actor TokenRefresher: Service {
         return recovered(.forceFailed, nil)
     }
 
-    /// This sidecar forced less than the budget's gap ago, so it may not force now, but it was only the first of
-    /// the fleet to wake: another sidecar of the appid may force now. Once the others have woken and had time to
-    /// (``forceDelay``'s upper bound and ``forceSettle``), one more normal fetch picks up their token, so that this
-    /// sidecar's callers are not left on the dead one until its next probe. Bounded by the sidecar's own forces
-    /// (at most `dailyLimit` a day).
-    private func fetchWhatTheFleetForced(_ failing: String) async -> AccessToken? {
-        try? await Task.sleep(for: .milliseconds(Int((forceDelay.upperBound + Self.forceSettle) * 1000)))
-        if let current = state.validToken(at: clock()), current.value != failing { return current }
-        if case .success(let token) = await refresh(), token.value != failing { return token }
+    /// After waiting `seconds`: a newer token than `failing` already held, or (when `fetch`) one a normal fetch
+    /// returns, with how it was found; `nil` when neither.
+    private func newerToken(
+        than failing: String, after seconds: Double, fetch: Bool
+    ) async -> (TokenRecoveryOutcome, AccessToken)? {
+        if seconds > 0 { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+        if let current = state.validToken(at: clock()), current.value != failing { return (.newerTokenHeld, current) }
+        if fetch, case .success(let token) = await refresh(), token.value != failing { return (.fetchedNewer, token) }
         return nil
     }
 
