@@ -26,7 +26,7 @@ extension CurlTransfer {
         var options = EasyOptions(easy: easy)
         if fresh { Self.setSharedOptions(&options, configuration: configuration) }
 
-        options.set(CURLOPT_URL, request.url)
+        setURL(&options)
         setProtocolAndClock(&options, timeout: timeout, clock: clock)
         options.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         setProxy(&options)
@@ -111,6 +111,19 @@ extension CurlTransfer {
             options.set(CURLOPT_PROXYUSERPWD, credentials)
         } else {
             options.set(CURLOPT_PROXYUSERPWD, nil as UnsafeMutableRawPointer?)
+        }
+    }
+
+    /// The URL: its origin and, as `CURLOPT_REQUEST_TARGET`, its path and query where ``UpstreamURLSplit`` can
+    /// cut it and the server receives libcurl's request line; else the whole URL (and no target, which the
+    /// handle's previous transfer may have set).
+    private func setURL(_ options: inout EasyOptions) {
+        if request.proxy?.passesRequestLine ?? true, let split = UpstreamURLSplit(request.url) {
+            options.set(CURLOPT_URL, split.origin)
+            options.set(CURLOPT_REQUEST_TARGET, split.target)
+        } else {
+            options.set(CURLOPT_URL, request.url)
+            options.set(CURLOPT_REQUEST_TARGET, nil as UnsafeMutableRawPointer?)
         }
     }
 

@@ -31,6 +31,12 @@ public struct UpstreamProxy: Sendable, Hashable, CustomStringConvertible {
         url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")
     }
 
+    /// Whether the server still receives the request line libcurl makes (a tunnel or SOCKS), rather than the
+    /// proxy an absolute URL (a forward HTTP proxy, which libcurl assumes for a URL without a scheme).
+    var passesRequestLine: Bool {
+        isHTTP || url.lowercased().hasPrefix("socks")
+    }
+
     /// The URL, and whether credentials are set (never their value).
     public var description: String {
         credentials == nil ? url : "\(url) (with credentials)"

@@ -17,8 +17,9 @@ import TestSupport
 /// HTTP/2.
 ///
 /// Routes (any method):
-/// - `/echo`: 200 with the request body; `x-echo-method`, `x-echo-content-length`, `x-seen-accept`,
-///   `x-seen-expect`, `x-seen-content-type` and `x-seen-transfer-encoding` tell what arrived (`none` when absent),
+/// - `/echo`: 200 with the request body; `x-echo-method`, `x-echo-target` (the request target as received),
+///   `x-echo-content-length`, `x-seen-accept`, `x-seen-expect`, `x-seen-content-type` and
+///   `x-seen-transfer-encoding` tell what arrived (`none` when absent),
 ///   every `x-test-*` request field is sent back, and two `x-multi` fields are added.
 /// - `/status/{code}`: that status, body `status {code}` (none for 204 and 304; a `Location` for 3xx).
 /// - `/bytes/{count}`: `count` bytes of ``FakeUpstream/pattern(count:)``; `?chunked` streams them without a length.
@@ -184,6 +185,7 @@ struct FakeUpstreamResponder: HTTPResponder {
         let body = try await request.collectBody(upTo: 64 * 1024 * 1024)
         var headers: HTTPFields = [
             HTTPField.Name("x-echo-method")!: request.method.rawValue,
+            HTTPField.Name("x-echo-target")!: request.uri.string,
             HTTPField.Name("x-echo-content-length")!: request.headers[.contentLength] ?? "none",
             HTTPField.Name("x-seen-accept")!: request.headers[.accept] ?? "none",
             HTTPField.Name("x-seen-expect")!: request.headers[.expect] ?? "none",
