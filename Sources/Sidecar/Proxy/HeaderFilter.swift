@@ -45,7 +45,10 @@ enum HeaderFilter {
         for header in headers where header.name.equalsIgnoringASCIICase("connection") {
             named.formUnion(namedInConnection([header.value]))
         }
-        var returned = HTTPHeaders()
+        // Collected first and handed over whole: `HTTPHeaders.add` checks each name for non-ASCII bytes through a
+        // generic `utf8` iteration (~550 instructions a name, callgrind, BENCHMARKS.md session 10), and every name
+        // kept here is a token, ASCII already.
+        var returned: [(String, String)] = []
         returned.reserveCapacity(headers.count + 2)
         for header in headers {
             guard isToken(header.name) else { continue }
@@ -54,9 +57,9 @@ enum HeaderFilter {
             {
                 continue
             }
-            returned.add(name: header.name, value: header.value)
+            returned.append((header.name, header.value))
         }
-        return returned
+        return HTTPHeaders(returned)
     }
 
     /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
