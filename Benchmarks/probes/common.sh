@@ -23,8 +23,13 @@ start_upstream() {
   pkill -f "nginx: master process nginx -p $D" 2>/dev/null || true
   nginx -p "$D" -c "$D/upstream.conf" -e "$D/upstream.error.log"
 }
+# The bench's configuration at the level its sweep uses (it leaves the one of its last run, with access logs on).
+probe_config() {  # file
+  sed 's/^  level: .*/  level: "warning"/' "$D/wxsidecar.yaml" >"$1"
+}
 start_sidecar() {
-  "$BIN" run --config "$D/wxsidecar.yaml" >>"$D/probe-sidecar.log" 2>&1 &
+  probe_config "$D/probe.yaml"
+  "$BIN" run --config "$D/probe.yaml" >>"$D/probe-sidecar.log" 2>&1 &
   SIDECAR=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18098/-/ready >/dev/null && return; sleep 0.1; done
   echo "$(basename "$0"): the sidecar did not come up (see $D/probe-sidecar.log)" >&2; exit 1

@@ -13,7 +13,8 @@ source "$(dirname "$0")/common.sh"
 OUT="$D/callgrind-probe"
 rm -rf "$OUT" && mkdir -p "$OUT"
 objcopy --strip-debug "$BIN" "$OUT/wxsidecar"
-sed "s|$D/token|$OUT/token|" "$D/wxsidecar.yaml" >"$OUT/wxsidecar.yaml"
+probe_config "$OUT/level.yaml"
+sed "s|$D/token|$OUT/token|" "$OUT/level.yaml" >"$OUT/wxsidecar.yaml"
 start_upstream
 valgrind --tool=callgrind --callgrind-out-file="$OUT/sidecar.%p.out" \
   "$OUT/wxsidecar" run --config "$OUT/wxsidecar.yaml" >"$OUT/sidecar.log" 2>&1 &

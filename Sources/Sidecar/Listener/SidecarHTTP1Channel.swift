@@ -37,7 +37,7 @@ struct SidecarHTTP1Channel: Sendable {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: decoderLimits
             )
-            try pipeline.addHandler(MalformedRequestHandler())
+            try pipeline.addHandler(MalformedRequestHandler(connection: connection))
             try pipeline.addHandler(connection)
         }
     }

@@ -71,7 +71,7 @@ import Testing
             try pipeline.addHandler(RawResponseWriter())
             try pipeline.addHandler(ByteArrivalNotifier(connection: connection))
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-            try pipeline.addHandler(MalformedRequestHandler())
+            try pipeline.addHandler(MalformedRequestHandler(connection: connection))
             try pipeline.addHandler(connection)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         }
