@@ -72,7 +72,7 @@ final class CurlTransfer: @unchecked Sendable {
         let method = request.method
         self.request = request
         self.expectsNoBody = method == "HEAD"
-        self.sendsBody = request.body != nil || ["POST", "PUT", "PATCH"].contains(method)
+        self.sendsBody = request.body != nil || method == "POST" || method == "PUT" || method == "PATCH"
         self.maxResponseBytes = maxResponseBytes
         self.bodyLimit = maxResponseBytes
         self.stream = stream
@@ -94,7 +94,8 @@ final class CurlTransfer: @unchecked Sendable {
         _ headers: [(name: String, value: String)],
         sendsBody: Bool
     ) -> UnsafeMutablePointer<curl_slist>? {
-        var lines: [String] = []
+        // Each line goes to libcurl (which copies it) as it is made: no array of lines in between.
+        var list: UnsafeMutablePointer<curl_slist>?
         var hasAccept = false
         var hasContentType = false
         for (name, value) in headers {
@@ -109,15 +110,11 @@ final class CurlTransfer: @unchecked Sendable {
                 break
             }
             // "Name:" would remove the field; "Name;" is libcurl's way to send it empty.
-            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+            list = curl_slist_append(list, value.isEmpty ? name + ";" : name + ": " + value)
         }
-        lines.append("Expect:")
-        if !hasAccept { lines.append("Accept:") }
-        if sendsBody && !hasContentType { lines.append("Content-Type:") }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines {
-            list = curl_slist_append(list, line)
-        }
+        list = curl_slist_append(list, "Expect:")
+        if !hasAccept { list = curl_slist_append(list, "Accept:") }
+        if sendsBody && !hasContentType { list = curl_slist_append(list, "Content-Type:") }
         return list
     }
 }
