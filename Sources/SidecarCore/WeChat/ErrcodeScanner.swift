@@ -181,16 +181,25 @@ private struct Parser {
     // MARK: Strings
 
     /// Scans a string (validating escapes and UTF-8); returns whether, decoded, it equals `errcode`.
+    ///
+    /// Inlined for its common case, a plain ASCII string that is not a top-level key: skipped in place, without a
+    /// call into the escape and UTF-8 machinery of ``stringRest(matchingErrcode:)``.
+    @inline(__always)
     private mutating func string(matchingErrcode: Bool) -> Bool {
         index += 1  // "
         if !matchingErrcode {
-            // Most strings are plain ASCII: done here, without the escape and UTF-8 machinery below.
             skipPlainBytes()
             if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 return false
             }
         }
+        return stringRest(matchingErrcode: matchingErrcode)
+    }
+
+    /// The rest of a string from `index`, past its opening quote (and, unless `matchingErrcode`, past its plain
+    /// bytes): escapes, UTF-8 sequences and the comparison with `errcode`.
+    private mutating func stringRest(matchingErrcode: Bool) -> Bool {
         let errcodeBytes: StaticString = "errcode"
         var matched = 0  // decoded bytes that matched so far, or -1 once it cannot match
         if !matchingErrcode { matched = -1 }
@@ -258,6 +267,7 @@ private struct Parser {
     /// Skips printable ASCII other than `"` and `\`, which is most of any string, in a tight loop over the raw
     /// bytes (with the other scanner changes of session 8: 28.4k → 24.6k instructions per 1 KB answer, callgrind,
     /// BENCHMARKS.md).
+    @inline(__always)
     private mutating func skipPlainBytes() {
         guard let base = bytes.baseAddress else { return }
         let start = base + index
