@@ -47,6 +47,7 @@ enum HeaderBlock {
     /// a colon is skipped.
     static func fields(of block: ByteBuffer) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(16)  // one allocation for a usual head, not one per doubling
         block.withUnsafeReadableBytes { block in
             forEachLine(in: block) { line in
                 if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
