@@ -82,7 +82,8 @@ extension CurlTransfer {
     ///   cancelled.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
         if HeaderBlock.isStatusLine(line) {
-            responseHeaderBlock.clear()
+            // Room for a usual head at once, rather than a reallocation every time the lines double it.
+            responseHeaderBlock.clear(minimumCapacity: Self.headBlockCapacity)
             headHasEnded = false
             stream?.status = HeaderBlock.status(ofStatusLine: line)
             return true
@@ -95,6 +96,9 @@ extension CurlTransfer {
         if !headHasEnded { responseHeaderBlock.writeBytes(line) }
         return true
     }
+
+    /// The header block's first allocation: WeChat's heads are a few hundred bytes.
+    static let headBlockCapacity = 1024
 
     /// Gives a stream's consumer the final head, once, and applies its choice of body mode.
     ///
