@@ -45,6 +45,8 @@ struct UpstreamURLSplit: Equatable {
         index += 3
         let authorityStart = index
         while index < bytes.count, bytes[index] != slash, bytes[index] != question {
+            // A fragment before any path ends the URL for libcurl, which would ask for "/": left whole.
+            guard bytes[index] != UInt8(ascii: "#") else { return nil }
             index += 1
         }
         guard index > authorityStart, index < bytes.count else { return nil }

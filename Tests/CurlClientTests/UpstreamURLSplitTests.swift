@@ -32,6 +32,7 @@ struct UpstreamURLSplitTests {
         "https://host",  // no target: libcurl makes "/"
         "https://host/a b",  // a space, which libcurl refuses
         "https://host/a#fragment",  // a fragment, which libcurl drops
+        "https://host#fragment/a",  // a fragment before the path: libcurl asks for "/"
         "https://host/caf\u{E9}",  // not ASCII
         "https://host/a\u{7F}",
         "host/path",  // no scheme
