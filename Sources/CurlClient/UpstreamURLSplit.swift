@@ -8,13 +8,13 @@
 ///
 /// Why: libcurl 7.88 rebuilds the URL it is given (`curl_url_get`) and appends its query to the request line with
 /// its `printf`, both one character at a time through a dynamic buffer; with a 136-byte access_token in the query
-/// that came to ~59k instructions of the sidecar's ~353k per 1 KB call (callgrind, BENCHMARKS.md session 10). An
+/// that came to ~46k instructions of the sidecar's ~353k per 1 KB call (callgrind, BENCHMARKS.md session 10). An
 /// origin of ~25 bytes and a target copied whole cost a fraction of that.
 ///
 /// A target is only split off when libcurl would have sent the same bytes: printable ASCII without a space or a
 /// fragment (libcurl refuses a space and drops a fragment), a path starting with `/` or an empty path before a
 /// query (sent as `/?…`). Anything else keeps the whole URL, which libcurl then parses and checks as before.
-struct UpstreamURLSplit: Equatable {
+struct UpstreamURLSplit {
     /// `scheme://authority`, without a path.
     let origin: String
     /// The path and query, starting with `/`.

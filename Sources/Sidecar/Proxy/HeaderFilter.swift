@@ -63,9 +63,9 @@ enum HeaderFilter {
     }
 
     /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
-    /// of the lowercased name hashed every header of every call, callgrind, BENCHMARKS.md session 8).
-    /// Names of another length are passed over without a call (the filters compare every header with eleven
-    /// names: 3.3k instructions a call before, callgrind, BENCHMARKS.md session 10).
+    /// of the lowercased name hashed every header of every call, callgrind, BENCHMARKS.md session 8); names of
+    /// another length are passed over without a call (eleven calls per header cost 3.3k instructions a call,
+    /// session 10).
     static func isNamed(_ name: String, in lowercaseNames: [StaticString]) -> Bool {
         let count = name.utf8.count
         return lowercaseNames.contains { $0.utf8CodeUnitCount == count && name.equalsIgnoringASCIICase($0) }
