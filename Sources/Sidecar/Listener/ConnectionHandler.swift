@@ -205,27 +205,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ head: HTTPRequestHead, forwarder: ProxyForwarder, grant: Set<String>?, expectsContinue: Bool,
         context: ChannelHandlerContext
     ) {
-        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        let delegate = ProxyCall.Delegate(
-            answered: { outcome in
-                let (handler, context) = loopBound.value
-                handler.answer(outcome, context: context)
-            },
-            streamStarted: { outcome, length in
-                let (handler, context) = loopBound.value
-                handler.startStream(outcome, length: length, context: context)
-            },
-            streamPart: { part, written in
-                let (handler, context) = loopBound.value
-                handler.writeStreamPart(part, written: written, context: context)
-            },
-            streamEnded: { complete in
-                let (handler, context) = loopBound.value
-                handler.endStream(complete: complete, context: context)
-            })
         let started = ProxyCall.start(
             head: head, grant: grant, forwarder: forwarder, budget: services.budget, eventLoop: context.eventLoop,
-            delegate: delegate)
+            delegate: self)
         switch started {
         case .answered(let outcome):
             answer(outcome, context: context)
@@ -454,6 +436,31 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard let context = handler.context else { return }
             handler.perform(handler.machine.tick(at: handler.now), context: context)
         }
+    }
+}
+
+// MARK: - ProxyCallDelegate
+
+/// A ``ProxyCall``'s answer, on the event loop; nothing once the handler has left its channel.
+extension ConnectionHandler: ProxyCallDelegate {
+    func callAnswered(_ outcome: CallOutcome) {
+        guard let context else { return }
+        answer(outcome, context: context)
+    }
+
+    func callStreamStarted(_ outcome: CallOutcome, length: Int?) {
+        guard let context else { return }
+        startStream(outcome, length: length, context: context)
+    }
+
+    func callStreamPart(_ part: ByteBuffer, written: @escaping () -> Void) {
+        guard let context else { return }
+        writeStreamPart(part, written: written, context: context)
+    }
+
+    func callStreamEnded(complete: Bool) {
+        guard let context else { return }
+        endStream(complete: complete, context: context)
     }
 }
 

@@ -177,8 +177,7 @@ struct ProxyForwarder: Sendable {
                 HeaderFilter.returnedResponseHeaders(headers), response.body, contentType: contentType)
             return CallOutcome(
                 status: response.status, headers: returnedHeaders, body: body, pathLabel: call.pathLabel,
-                path: call.path, errcode: TokenErrorDetector.errcode(contentType: contentType, body: response.body),
-                appid: call.account.appid)
+                path: call.path, contentType: contentType, upstreamBody: response.body, appid: call.account.appid)
         case .failure(let error):
             if error.kind == .cancelled {
                 metrics.upstreamCancelled.increment()

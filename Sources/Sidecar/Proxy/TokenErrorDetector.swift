@@ -27,6 +27,27 @@ enum TokenErrorDetector {
         errcode.map { WeChatErrcode.classify($0) == .tokenInvalid } ?? false
     }
 
+    /// Whether a WeChat answer says the token was rejected: ``isTokenError(_:)`` of its
+    /// ``errcode(contentType:body:)``, which is read only when ``mayHoldTokenErrcode(_:)`` finds it possible.
+    static func carriesTokenError(contentType: String?, body: ByteBuffer) -> Bool {
+        guard body.withUnsafeReadableBytes(mayHoldTokenErrcode) else { return false }
+        return isTokenError(errcode(contentType: contentType, body: body))
+    }
+
+    /// Whether some number in `bytes` may be worth a token errcode: one of their spellings occurs (`40001`, also
+    /// in `40001.5`), or a digit is followed by an exponent (`4.0001e4`). A JSON number without an exponent has the
+    /// digits of its truncated value in front (no leading zeros, no `+`), so without either no number in the
+    /// answer, its errcode included, is a token errcode, and the validating pass over the whole answer is skipped:
+    /// most answers never need it (BENCHMARKS.md, session 11).
+    static func mayHoldTokenErrcode(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        tokenErrcodeSpellings.contains { ByteSearch.firstMatch(of: $0, in: bytes, from: 0) != nil }
+            || ByteSearch.occursAfterDigit(UInt8(ascii: "e"), in: bytes)
+            || ByteSearch.occursAfterDigit(UInt8(ascii: "E"), in: bytes)
+    }
+
+    /// The decimal digits of every errcode that means the token was rejected.
+    private static let tokenErrcodeSpellings = WeChatErrcode.tokenInvalidCodes.map { Array(String($0).utf8) }
+
     /// Whether the MIME type (before any `;`, blanks trimmed, ASCII case ignored) is JSON or `text/plain`.
     static func isJSONish(_ contentType: String) -> Bool {
         MediaType.of(contentType) { type in

@@ -4,12 +4,6 @@
 import NIOCore
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The one redaction function. Everything the sidecar writes out of the process (log lines, `/-/status`, its own
 /// error answers, and every header and text body of an upstream answer handed to a caller) passes through it, so
 /// none of them carries:
@@ -97,7 +91,7 @@ public final class Redactor: Sendable {
         public func exposes(_ text: String) -> Bool {
             var text = text
             return text.withUTF8 { bytes in
-                pairs.contains { Redactor.firstMatch(of: $0.needle, in: UnsafeRawBufferPointer(bytes), from: 0) != nil }
+                pairs.contains { ByteSearch.firstMatch(of: $0.needle, in: UnsafeRawBufferPointer(bytes), from: 0) != nil }
             }
         }
     }
@@ -109,7 +103,7 @@ public final class Redactor: Sendable {
     static func replacingAll(
         in bytes: UnsafeRawBufferPointer, _ pairs: [(needle: [UInt8], replacement: [UInt8])]
     ) -> [UInt8]? {
-        guard !pairs.isEmpty, pairs.contains(where: { firstMatch(of: $0.needle, in: bytes, from: 0) != nil }) else {
+        guard !pairs.isEmpty, pairs.contains(where: { ByteSearch.firstMatch(of: $0.needle, in: bytes, from: 0) != nil }) else {
             return nil
         }
         var out: [UInt8] = []
@@ -118,7 +112,7 @@ public final class Redactor: Sendable {
         while position < bytes.count {
             var best: (offset: Int, pair: Int)?
             for (index, pair) in pairs.enumerated() {
-                guard let offset = firstMatch(of: pair.needle, in: bytes, from: position) else { continue }
+                guard let offset = ByteSearch.firstMatch(of: pair.needle, in: bytes, from: position) else { continue }
                 if best == nil || offset < best!.offset
                     || (offset == best!.offset && pair.needle.count > pairs[best!.pair].needle.count)
                 {
@@ -134,24 +128,5 @@ public final class Redactor: Sendable {
             position = best.offset + pairs[best.pair].needle.count
         }
         return out
-    }
-
-    /// The offset of the first occurrence of `needle` in `bytes` at or after `start`: `memchr` for the first
-    /// byte, `memcmp` for the rest (tokens start with varied bytes, so candidates are rare).
-    static func firstMatch(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress, let first = needle.first, bytes.count - start >= needle.count else {
-            return nil
-        }
-        return needle.withUnsafeBytes { needleBytes -> Int? in
-            let last = bytes.count - needle.count
-            var position = start
-            while position <= last {
-                guard let hit = memchr(base + position, Int32(first), last - position + 1) else { return nil }
-                let offset = UnsafeRawPointer(hit) - base
-                if memcmp(base + offset, needleBytes.baseAddress!, needle.count) == 0 { return offset }
-                position = offset + 1
-            }
-            return nil
-        }
     }
 }

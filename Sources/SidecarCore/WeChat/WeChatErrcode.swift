@@ -52,6 +52,9 @@ public enum WeChatErrcode {
 
     // MARK: Classification
 
+    /// The errcodes that mean WeChat rejected the access_token itself (``ErrcodeClass/tokenInvalid``).
+    public static let tokenInvalidCodes = [invalidCredential, invalidAccessToken, accessTokenExpired]
+
     /// What an errcode from a token call or an API call means for the sidecar.
     public static func classify(_ errcode: Int) -> ErrcodeClass {
         switch errcode {

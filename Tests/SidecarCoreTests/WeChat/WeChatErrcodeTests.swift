@@ -98,4 +98,10 @@ struct WeChatErrcodeTests {
         #expect(WeChatErrorBody.json(errcode: 85113, errmsg: "not ready") == #"{"errcode":85113,"errmsg":"not ready"}"#)
         #expect(WeChatErrorBody.jsonString("a\"b\\c\nd\u{1}") == #""a\"b\\c\nd\u0001""#)
     }
+
+    @Test("the token errcodes are exactly those classified as token_invalid")
+    func tokenInvalidCodesMatchTheClassification() {
+        let classified = (-100...100_000).filter { WeChatErrcode.classify($0) == .tokenInvalid }
+        #expect(classified == WeChatErrcode.tokenInvalidCodes.sorted())
+    }
 }
