@@ -28,25 +28,26 @@ enum TokenErrorDetector {
     }
 
     /// Whether a WeChat answer says the token was rejected: ``isTokenError(_:)`` of its
-    /// ``errcode(contentType:body:)``, which is read only when ``mayHoldTokenErrcode(_:)`` finds it possible.
+    /// ``errcode(contentType:body:)``, which is read only where ``mayHoldTokenErrcode(_:)`` finds it possible.
     static func carriesTokenError(contentType: String?, body: ByteBuffer) -> Bool {
         guard body.withUnsafeReadableBytes(mayHoldTokenErrcode) else { return false }
         return isTokenError(errcode(contentType: contentType, body: body))
     }
 
-    /// Whether some number in `bytes` may be worth a token errcode: one of their spellings occurs (`40001`, also
-    /// in `40001.5`), or a digit is followed by an exponent (`4.0001e4`). A JSON number without an exponent has the
-    /// digits of its truncated value in front (no leading zeros, no `+`), so without either no number in the
-    /// answer, its errcode included, is a token errcode, and the validating pass over the whole answer is skipped:
-    /// most answers never need it (BENCHMARKS.md, session 11).
+    /// Whether some number in `bytes` may be worth a token errcode C, as ``ErrcodeScanner`` reads numbers (an
+    /// integer exactly; any other through `Double`, truncated): its digits, past any leading zeros and with at
+    /// most one `.` among them, begin with C's (`40001`, `4.0001e4`, `0.40001e5`, `400010e-1`), or with C − 1's
+    /// when a `Double` rounds it up to C (`40000.99999999999999999`). Without such digits no number in the answer,
+    /// its errcode included, is a token errcode, and the validating pass over the whole answer is skipped: most
+    /// answers have no `4` where a number's digits could start (BENCHMARKS.md, session 11).
     static func mayHoldTokenErrcode(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        tokenErrcodeSpellings.contains { ByteSearch.firstMatch(of: $0, in: bytes, from: 0) != nil }
-            || ByteSearch.occursAfterDigit(UInt8(ascii: "e"), in: bytes)
-            || ByteSearch.occursAfterDigit(UInt8(ascii: "E"), in: bytes)
+        tokenErrcodeDigits.contains { ByteSearch.containsDigits($0, in: bytes) }
     }
 
-    /// The decimal digits of every errcode that means the token was rejected.
-    private static let tokenErrcodeSpellings = WeChatErrcode.tokenInvalidCodes.map { Array(String($0).utf8) }
+    /// The digits that begin a number worth a token errcode: each code's and the one below it.
+    private static let tokenErrcodeDigits = WeChatErrcode.tokenInvalidCodes.flatMap { code in
+        [Array(String(code).utf8), Array(String(code - 1).utf8)]
+    }
 
     /// Whether the MIME type (before any `;`, blanks trimmed, ASCII case ignored) is JSON or `text/plain`.
     static func isJSONish(_ contentType: String) -> Bool {

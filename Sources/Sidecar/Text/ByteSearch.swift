@@ -29,16 +29,32 @@ enum ByteSearch {
         }
     }
 
-    /// Whether `byte` occurs in `bytes` right after an ASCII digit.
-    static func occursAfterDigit(_ byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        var position = 1
+    /// Whether `digits` occur in `bytes` as a number's digits do: in a row, or with one `.` between two of them
+    /// (`4.0001` holds `40001`). `memchr` finds each candidate first digit.
+    static func containsDigits(_ digits: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, let first = digits.first else { return false }
+        var position = 0
         while position < bytes.count {
-            guard let hit = memchr(base + position, Int32(byte), bytes.count - position) else { return false }
+            guard let hit = memchr(base + position, Int32(first), bytes.count - position) else { return false }
             let offset = UnsafeRawPointer(hit) - base
-            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset - 1]) { return true }
+            if rest(of: digits, followsIn: bytes, at: offset + 1) { return true }
             position = offset + 1
         }
         return false
+    }
+
+    /// Whether `digits` after their first follow at `start`, with at most one `.` among them.
+    private static func rest(of digits: [UInt8], followsIn bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        var index = start
+        var pointSeen = false
+        for digit in digits.dropFirst() {
+            if !pointSeen, index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                pointSeen = true
+                index += 1
+            }
+            guard index < bytes.count, bytes[index] == digit else { return false }
+            index += 1
+        }
+        return true
     }
 }

@@ -114,6 +114,8 @@ import WeChatEmulator
         (#"{"errcode":400010e-1}"#, true),
         (#"{"errcode":0.42001e5}"#, true),
         (#"{"errcode":4.2001E+4,"x":[1,2]}"#, true),
+        (#"{"errcode":40000.99999999999999999}"#, true),
+        (#"{"errcode":4.2000999999999999999999e4}"#, true),
         (#"{"errcode":-40001}"#, false),
         (#"{"errcode":0,"detail":[{"errcode":40001}]}"#, false),
         (#"{"errcode":0,"msg":"40001"}"#, false),
@@ -145,14 +147,18 @@ import WeChatEmulator
         #expect(skipped > 500 && tokenErrors > 100, "too few cases to say anything: \(skipped) skipped, \(tokenErrors) token errors")
     }
 
-    /// Numbers around the token errcodes and others, as integers, with fractions, and with exponents that move
-    /// the point each possible way (`4.0001e4`, `400010E-1`, `0.40001e+5`), signed and not.
+    /// Numbers around the token errcodes and others, as integers, with fractions (also ones a `Double` rounds up
+    /// to the next integer), and with exponents that move the point each possible way (`4.0001e4`, `400010E-1`,
+    /// `0.40001e+5`), signed and not.
     static func spellings() -> [String] {
         var spellings: [String] = []
         for base in [40001, 40014, 42001, 0, 1, 4, 40, 400, 4000, 42, 420, 4200, 45009, 400010, 140001] {
             for value in base - 2...base + 2 where value >= 0 {
                 let digits = String(value)
-                var forms = [digits, digits + ".0", digits + ".99", digits + "0e-1", digits + "00E-2", "0." + digits + "e" + String(digits.count)]
+                var forms = [
+                    digits, digits + ".0", digits + ".99", digits + ".99999999999999999", digits + "0e-1",
+                    digits + "00E-2", "0." + digits + "e" + String(digits.count), "0." + digits + "9999999999999e" + String(digits.count),
+                ]
                 for shift in 1..<max(2, digits.count) where shift < digits.count {
                     let cut = digits.index(digits.endIndex, offsetBy: -shift)
                     let point = String(digits[..<cut]) + "." + String(digits[cut...])
