@@ -49,12 +49,15 @@ struct CallOutcome: Sendable {
     }
 
     /// An upstream answer: its errcode is read from `upstreamBody` (the answer before scrubbing) when first asked.
+    /// A body too large to be an error answer has none, and is not kept beside a scrubbed copy.
     init(
         status: Int, headers: HTTPHeaders, body: ByteBuffer, pathLabel: String, path: String?, contentType: String?,
         upstreamBody: ByteBuffer, appid: String?
     ) {
         self.init(status: status, headers: headers, body: body, pathLabel: pathLabel, path: path, appid: appid)
-        self.errcodeOrigin = .upstream(contentType: contentType, body: upstreamBody)
+        if upstreamBody.readableBytes <= TokenErrorDetector.maximumBytes {
+            self.errcodeOrigin = .upstream(contentType: contentType, body: upstreamBody)
+        }
     }
 
     /// WeChat's errcode when its answer was JSON, or the sidecar's own errcode.
