@@ -41,7 +41,7 @@ enum TokenErrorDetector {
     /// its errcode included, is a token errcode, and the validating pass over the whole answer is skipped: most
     /// answers have no `4` where a number's digits could start (BENCHMARKS.md, session 11).
     static func mayHoldTokenErrcode(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        tokenErrcodeDigits.contains { ByteSearch.containsDigits($0, in: bytes) }
+        ByteSearch.containsDigits(anyOf: tokenErrcodeDigits, in: bytes)
     }
 
     /// The digits that begin a number worth a token errcode: each code's and the one below it.

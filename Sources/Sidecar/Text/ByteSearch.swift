@@ -11,7 +11,7 @@ import Darwin
 /// ``TokenErrorDetector``'s look for the digits of a token errcode.
 enum ByteSearch {
     /// The offset of the first occurrence of `needle` in `bytes` at or after `start`: `memchr` for the first
-    /// byte, `memcmp` for the rest (tokens start with varied bytes, so candidates are rare).
+    /// byte, `memcmp` for the rest (the redactor's needles start with varied bytes, so candidates are rare).
     static func firstMatch(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard let base = bytes.baseAddress, let first = needle.first, bytes.count - start >= needle.count else {
             return nil
@@ -29,16 +29,24 @@ enum ByteSearch {
         }
     }
 
-    /// Whether `digits` occur in `bytes` as a number's digits do: in a row, or with one `.` between two of them
-    /// (`4.0001` holds `40001`). `memchr` finds each candidate first digit.
-    static func containsDigits(_ digits: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress, let first = digits.first else { return false }
-        var position = 0
-        while position < bytes.count {
-            guard let hit = memchr(base + position, Int32(first), bytes.count - position) else { return false }
-            let offset = UnsafeRawPointer(hit) - base
-            if rest(of: digits, followsIn: bytes, at: offset + 1) { return true }
-            position = offset + 1
+    /// Whether any of `candidates` occurs in `bytes` as a number's digits do: in a row, or with one `.` between two
+    /// of them (`4.0001` holds `40001`). One `memchr` pass per distinct first digit finds the places to compare.
+    static func containsDigits(anyOf candidates: [[UInt8]], in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        for (index, candidate) in candidates.enumerated() {
+            // Each first digit once (no set: this runs on every JSON answer).
+            guard let first = candidate.first, !candidates[..<index].contains(where: { $0.first == first }) else {
+                continue
+            }
+            var position = 0
+            while position < bytes.count {
+                guard let hit = memchr(base + position, Int32(first), bytes.count - position) else { break }
+                let offset = UnsafeRawPointer(hit) - base
+                if candidates.contains(where: { $0.first == first && rest(of: $0, followsIn: bytes, at: offset + 1) }) {
+                    return true
+                }
+                position = offset + 1
+            }
         }
         return false
     }

@@ -159,7 +159,7 @@ import WeChatEmulator
                     digits, digits + ".0", digits + ".99", digits + ".99999999999999999", digits + "0e-1",
                     digits + "00E-2", "0." + digits + "e" + String(digits.count), "0." + digits + "9999999999999e" + String(digits.count),
                 ]
-                for shift in 1..<max(2, digits.count) where shift < digits.count {
+                for shift in 1..<digits.count {
                     let cut = digits.index(digits.endIndex, offsetBy: -shift)
                     let point = String(digits[..<cut]) + "." + String(digits[cut...])
                     forms += [point + "e" + String(shift), point + "E+" + String(shift)]
