@@ -13,8 +13,8 @@ import SidecarCore
 /// metrics) and counts as in flight until its answer is flushed.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     /// What every connection shares.
     struct Services: Sendable {
@@ -43,6 +43,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var answered = false
         /// A streamed answer in progress: what the access log records when it ends.
         var streamed: CallOutcome?
+        /// Whether the streamed answer's body goes in chunks.
+        var chunked = false
         var left = false
     }
 
@@ -154,7 +156,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         services.cap.markBusy(context.channel)
         if head.method == .CONNECT {
             machine.closed()
-            context.triggerUserOutboundEvent(TunnelRefusal.response(authority: head.uri), promise: nil)
+            let refusal = TunnelRefusal.response(authority: head.uri)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(refusal))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
             return
         }
         let ledger = services.ledger
@@ -229,7 +234,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func serve(_ call: any ServedCall, expectsContinue: Bool, head: HTTPRequestHead, context: ChannelHandlerContext) {
         request?.call = call
         if expectsContinue {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(AnswerWire.continue(version: head.version))), promise: nil)
         }
     }
 
@@ -243,17 +248,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.request = request
         let head = request.head
         let keepAlive = machine.answerWritten(close: outcome.closeConnection)
-        let headers = Self.answerHeaders(
-            outcome.headers, seqid: request.entry.seqid, length: outcome.body.readableBytes, keepAlive: keepAlive,
-            version: head.version)
+        let wire = AnswerWire.head(
+            status: outcome.status, version: head.version, fields: outcome.fields, seqid: request.entry.seqid,
+            length: outcome.body.readableBytes, keepAlive: keepAlive)
         services.ledger.record(outcome, method: head.method.rawValue, rawTarget: head.uri, entry: request.entry)
-        let status = HTTPResponseStatus(statusCode: outcome.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         isMidAnswer = true
-        if head.method != .HEAD && outcome.body.readableBytes > 0 {
-            writeEnd(context: context, lastBody: outcome.body)
+        if head.method != .HEAD, outcome.body.readableBytes > 0, AnswerWire.mayHaveBody(outcome.status) {
+            context.write(wrapOutboundOut(.byteBuffer(wire.bytes)), promise: nil)
+            writeEnd(outcome.body, context: context)
         } else {
-            writeEnd(context: context)
+            writeEnd(wire.bytes, context: context)
         }
     }
 
@@ -266,39 +270,27 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let head = request.head
         let closeAfter = length == nil && head.version.minor == 0
         let keepAlive = machine.answerWritten(close: closeAfter)
+        let wire = AnswerWire.head(
+            status: outcome.status, version: head.version, fields: outcome.fields, seqid: request.entry.seqid,
+            length: length, keepAlive: keepAlive)
         request.answered = true
         request.streamed = outcome
+        request.chunked = wire.chunked && head.method != .HEAD
         self.request = request
-        let headers = Self.answerHeaders(
-            outcome.headers, seqid: request.entry.seqid, length: length, keepAlive: keepAlive, version: head.version)
-        let status = HTTPResponseStatus(statusCode: outcome.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.byteBuffer(wire.bytes)), promise: nil)
         isMidAnswer = true
-    }
-
-    /// The answer's headers and the sidecar's own: the call's `x-openapi-seqid`, the length when known, and
-    /// `Connection` where the connection's fate needs saying. Appended as one block: `HTTPHeaders.add(name:value:)`
-    /// checks each name for non-ASCII bytes by a generic `utf8` iteration (~550 instructions a name, callgrind,
-    /// BENCHMARKS.md session 10), needless for these constant names.
-    private static func answerHeaders(
-        _ headers: HTTPHeaders, seqid: String, length: Int?, keepAlive: Bool, version: HTTPVersion
-    ) -> HTTPHeaders {
-        var own: [(String, String)] = [("x-openapi-seqid", seqid)]
-        if let length { own.append(("Content-Length", String(length))) }
-        if !keepAlive {
-            if !headers.contains(name: "connection") { own.append(("Connection", "close")) }
-        } else if version.minor == 0 {
-            own.append(("Connection", "keep-alive"))
-        }
-        var headers = headers
-        headers.add(contentsOf: HTTPHeaders(own))
-        return headers
     }
 
     private func writeStreamPart(_ part: ByteBuffer, written: @escaping () -> Void, context: ChannelHandlerContext) {
         guard request?.streamed != nil else { return }
         if request?.head.method == .HEAD { return written() }
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part)))).assumeIsolated().whenSuccess { written() }
+        if request?.chunked == true {
+            context.write(wrapOutboundOut(.byteBuffer(AnswerWire.chunkPrefix(part.readableBytes))), promise: nil)
+            context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(AnswerWire.chunkSuffix))).assumeIsolated().whenSuccess { written() }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(part))).assumeIsolated().whenSuccess { written() }
+        }
     }
 
     private func endStream(complete: Bool, context: ChannelHandlerContext) {
@@ -311,22 +303,15 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         services.ledger.record(outcome, method: request.head.method.rawValue, rawTarget: request.head.uri, entry: request.entry)
-        writeEnd(context: context)
+        writeEnd(request.chunked ? AnswerWire.lastChunk : ByteBuffer(), context: context)
     }
 
-    /// Ends the answer and learns when it is flushed. With `lastBody` (an answer with a `Content-Length`), the
-    /// body's write tells: NIO's encoder writes nothing for the end of such an answer unless it carries a promise,
-    /// which costs an empty write through the pipeline (~4k instructions a call, callgrind, BENCHMARKS.md
-    /// session 10).
-    private func writeEnd(context: ChannelHandlerContext, lastBody: ByteBuffer? = nil) {
+    /// Writes the last bytes of the answer (its body, its head when it has no body, the last chunk) and learns when
+    /// they are flushed.
+    private func writeEnd(_ last: ByteBuffer, context: ChannelHandlerContext) {
         let flushed = context.eventLoop.makePromise(of: Void.self)
         isMidAnswer = false
-        if let lastBody {
-            context.write(wrapOutboundOut(.body(.byteBuffer(lastBody))), promise: flushed)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: flushed)
-        }
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(last)), promise: flushed)
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         flushed.futureResult.whenComplete { result in
             let (handler, context) = loopBound.value
@@ -396,20 +381,18 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// 408 for a head or body that did not arrive in time, then close.
     private func timeOut(_ stage: ConnectionStateMachine.Stage, context: ChannelHandlerContext) {
         let answer = SidecarAnswer.requestTimeout(body: stage == .body)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        headers.add(name: "Content-Length", value: String(answer.body.utf8.count))
-        headers.add(name: "Connection", value: "close")
         if var request {
             request.call?.cancel()
             request.call = nil
             leave(&request)
             self.request = request
         }
-        let head = HTTPResponseHead(version: .http1_1, status: .requestTimeout, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer.body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+        let body = ByteBuffer(string: answer.body)
+        let wire = AnswerWire.head(
+            status: answer.status, version: .http1_1, fields: .made(["Content-Type": "application/json; charset=utf-8"]),
+            seqid: nil, length: body.readableBytes, keepAlive: false)
+        context.write(wrapOutboundOut(.byteBuffer(wire.bytes)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(body))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }

@@ -35,18 +35,15 @@ final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHand
             return
         }
         let body = ByteBuffer(string: WeChatErrorBody.json(errcode: -1, errmsg: "malformed HTTP request: \(Self.reason(parserError))"))
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        headers.add(name: "Content-Length", value: "\(body.readableBytes)")
-        headers.add(name: "Connection", value: "close")
-        let head = HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers)
-        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        let wire = AnswerWire.head(
+            status: 400, version: .http1_1, fields: .made(["Content-Type": "application/json; charset=utf-8"]),
+            seqid: nil, length: body.readableBytes, keepAlive: false)
+        context.write(NIOAny(IOData.byteBuffer(wire.bytes)), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenComplete { [loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)] _ in
             Self.lingeringClose(loopBound.value)
         }
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: written)
+        context.writeAndFlush(NIOAny(IOData.byteBuffer(body)), promise: written)
     }
 
     /// How long the rest of a refused request is read and dropped after the answer.

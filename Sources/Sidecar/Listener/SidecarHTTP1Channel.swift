@@ -6,9 +6,9 @@ import NIOHTTP1
 import Prometheus
 
 /// The pipeline of one caller connection, set up by ``HTTPListener`` as it accepts the connection: raw bytes →
-/// ``ByteArrivalNotifier`` → NIO's HTTP/1 decoder → ``MalformedRequestHandler`` (unparseable HTTP: a WeChat-style
-/// 400, that connection closed) → ``ConnectionHandler`` (every request, the connection's life).
-/// ``RawResponseWriter`` writes the `CONNECT` refusal byte for byte.
+/// ``ByteArrivalNotifier`` → NIO's HTTP/1 request decoder → ``MalformedRequestHandler`` (unparseable HTTP: a
+/// WeChat-style 400, that connection closed) → ``ConnectionHandler`` (every request, the connection's life). Answers
+/// go back as bytes (``AnswerWire``): there is no response encoder.
 struct SidecarHTTP1Channel: Sendable {
     let services: ConnectionHandler.Services
     /// Limits of the HTTP/1 parser: header field size and total header size.
@@ -26,20 +26,20 @@ struct SidecarHTTP1Channel: Sendable {
             // Requests are small: the first receive buffer (which the channel keeps for its next reads) is 1 KiB,
             // not NIO's 2 KiB; it still grows for larger bodies.
             try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
-            let pipeline = channel.pipeline.syncOperations
             let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)
-            try pipeline.addHandler(RawResponseWriter())
-            try pipeline.addHandler(ByteArrivalNotifier(connection: connection))
-            try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: false,
-                withErrorHandling: false,
-                withOutboundHeaderValidation: false,
-                withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: decoderLimits
-            )
-            try pipeline.addHandler(MalformedRequestHandler(connection: connection))
-            try pipeline.addHandler(connection)
+            try Self.addHandlers(to: channel.pipeline.syncOperations, connection: connection, decoderLimits: decoderLimits)
         }
+    }
+
+    /// Adds the handlers of a connection around `connection`.
+    static func addHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations, connection: ConnectionHandler,
+        decoderLimits: NIOHTTPDecoderLimitConfiguration
+    ) throws {
+        try pipeline.addHandler(ByteArrivalNotifier(connection: connection))
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: decoderLimits)))
+        try pipeline.addHandler(MalformedRequestHandler(connection: connection))
+        try pipeline.addHandler(connection)
     }
 
     /// The receive buffer sizes of a caller connection.

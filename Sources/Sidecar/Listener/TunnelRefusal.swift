@@ -7,17 +7,11 @@ import SidecarCore
 
 /// Refuses `CONNECT`: the sidecar cannot add a token inside a TLS tunnel, so callers must use `http://` URLs.
 ///
-/// NIO's response encoder never sends a body after `CONNECT` (RFC 9112 frames 2xx answers that way), so the
-/// refusal (403, errcode 85107, with the advice in the body) is written as raw bytes by ``RawResponseWriter``
-/// at the head of the pipeline, and the connection is closed.
+/// The refusal (403, errcode 85107, with the advice in the body) is written as it is, outside the ledger, and the
+/// connection is closed.
 enum TunnelRefusal {
-    /// An outbound user event carrying a complete HTTP response, written verbatim by ``RawResponseWriter``.
-    struct RawResponse: Sendable {
-        var bytes: ByteBuffer
-    }
-
-    /// The refusal for a `CONNECT` to `authority`.
-    static func response(authority: String) -> RawResponse {
+    /// The refusal for a `CONNECT` to `authority`: a whole HTTP answer.
+    static func response(authority: String) -> ByteBuffer {
         let rejection: PathRejection
         switch RequestTarget.parse(method: "CONNECT", target: authority) {
         case .failure(let refused): rejection = refused
@@ -26,6 +20,6 @@ enum TunnelRefusal {
         let body = rejection.responseBody
         let head = "HTTP/1.1 \(rejection.status) Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-        return RawResponse(bytes: ByteBuffer(string: head + body))
+        return ByteBuffer(string: head + body)
     }
 }

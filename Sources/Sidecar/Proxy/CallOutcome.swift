@@ -9,7 +9,7 @@ import NIOHTTP1
 /// with what the access log and the metrics need.
 struct CallOutcome: Sendable {
     var status: Int
-    var headers: HTTPHeaders
+    var fields: AnswerFields
     var body: ByteBuffer
     /// The whitelist entry the path matched, or `denied` / `invalid`: a bounded metric label.
     var pathLabel: String
@@ -38,7 +38,7 @@ struct CallOutcome: Sendable {
         answerLabel: String? = nil, appid: String? = nil, closeConnection: Bool = false
     ) {
         self.status = status
-        self.headers = headers
+        self.fields = .made(headers)
         self.body = body
         self.pathLabel = pathLabel
         self.path = path
@@ -51,10 +51,11 @@ struct CallOutcome: Sendable {
     /// An upstream answer: its errcode is read from `upstreamBody` (the answer before scrubbing) when first asked.
     /// A body too large to be an error answer has none, and is not kept beside a scrubbed copy.
     init(
-        status: Int, headers: HTTPHeaders, body: ByteBuffer, pathLabel: String, path: String?, contentType: String?,
+        status: Int, fields: ByteBuffer, body: ByteBuffer, pathLabel: String, path: String?, contentType: String?,
         upstreamBody: ByteBuffer, appid: String?
     ) {
-        self.init(status: status, headers: headers, body: body, pathLabel: pathLabel, path: path, appid: appid)
+        self.init(status: status, headers: [:], body: body, pathLabel: pathLabel, path: path, appid: appid)
+        self.fields = .upstream(fields)
         if upstreamBody.readableBytes <= TokenErrorDetector.maximumBytes {
             self.errcodeOrigin = .upstream(contentType: contentType, body: upstreamBody)
         }

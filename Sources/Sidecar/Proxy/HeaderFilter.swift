@@ -1,8 +1,15 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import NIOCore
 import NIOHTTP1
 import SidecarCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Which headers cross the proxy. End-to-end headers pass both ways; hop-by-hop headers (RFC 9110 §7.6.1,
 /// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
@@ -39,27 +46,158 @@ enum HeaderFilter {
         return forwarded
     }
 
-    /// WeChat's end-to-end response headers, in order, to return to the caller.
-    static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> HTTPHeaders {
-        var named: Set<String> = []
-        for header in headers where header.name.equalsIgnoringASCIICase("connection") {
-            named.formUnion(namedInConnection([header.value]))
-        }
-        // Collected first and handed over whole: `HTTPHeaders.add` checks each name for non-ASCII bytes through a
-        // generic `utf8` iteration (~550 instructions a name, callgrind, BENCHMARKS.md session 10), and every name
-        // kept here is a token, ASCII already.
-        var returned: [(String, String)] = []
-        returned.reserveCapacity(headers.count + 2)
-        for header in headers {
-            guard isToken(header.name) else { continue }
-            if isNamed(header.name, in: hopByHop) || isNamed(header.name, in: notReturned)
-                || isNamed(header.name, in: named)
-            {
-                continue
+    /// WeChat's end-to-end response fields, in order, as the `Name: value` CRLF lines of the answer's head: the
+    /// listener writes them as they are (``AnswerWire``), so no field becomes a `String` (the fields as strings,
+    /// filtered into `HTTPHeaders` and encoded back by NIO cost ~30k instructions of a 1 KB call, BENCHMARKS.md
+    /// session 12). Dropped: fields with a name that is not a token or a value holding a CR or NUL byte (which a
+    /// lenient client could read as a line break), hop-by-hop fields, those a `Connection` field names, and
+    /// ``notReturned``. An obsolete folded line continues its field's value after a space.
+    ///
+    /// - Parameter block: The header lines as libcurl delivered them (``UpstreamHeaderBlock/headerBlock``).
+    static func returnedResponseFields(of block: ByteBuffer) -> ByteBuffer {
+        returnedResponseFields(of: block, named: nil)
+    }
+
+    /// ``returnedResponseFields(of:)`` with the names the `Connection` fields list, once known: a first pass
+    /// assumes there are none beyond hop-by-hop ones (nginx's `keep-alive`, `close`) and makes a second only when
+    /// a `Connection` field lists others. Lines already in the form written (`Name: value` CRLF) are copied in runs.
+    private static func returnedResponseFields(of block: ByteBuffer, named: Set<String>?) -> ByteBuffer {
+        var returned = ByteBuffer()
+        returned.reserveCapacity(block.readableBytes)
+        var listsNames = false
+        let unfoldedAlready = block.withUnsafeReadableBytes { bytes in
+            var run = 0..<0  // lines to copy as they are
+            let seen = forEachLine(in: bytes) { start, end, next in
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                guard !isFolded(line) else { return false }
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
+                let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
+                let value = trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
+                if !listsNames, isConnection(name), !isNamed(value, in: hopByHop), !equalsIgnoringASCIICase(value, "close") {
+                    listsNames = true
+                }
+                guard isToken(name), !isNamed(name, in: hopByHop), !isNamed(name, in: notReturned),
+                    !isNamed(name, in: named ?? []), isFieldValue(value)
+                else { return true }
+                let canonical = next - end == 2 && colon + 1 < line.count && line[colon + 1] == UInt8(ascii: " ")
+                    && value.baseAddress == line.baseAddress! + colon + 2 && value.count == line.count - colon - 2
+                if canonical, run.isEmpty || run.upperBound == start {
+                    run = (run.isEmpty ? start : run.lowerBound)..<next
+                    return true
+                }
+                returned.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[run]))
+                run = 0..<0
+                if canonical {
+                    run = start..<next
+                } else {
+                    returned.writeBytes(name)
+                    returned.writeStaticString(": ")
+                    returned.writeBytes(value)
+                    returned.writeStaticString("\r\n")
+                }
+                return true
             }
-            returned.append((header.name, header.value))
+            returned.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[run]))
+            return seen
         }
-        return HTTPHeaders(returned)
+        if !unfoldedAlready { return returnedResponseFields(of: unfolded(block), named: named) }
+        if listsNames, named == nil {
+            let named = block.withUnsafeReadableBytes { namedInConnection(fieldsOf: $0) }
+            return returnedResponseFields(of: block, named: named)
+        }
+        return returned
+    }
+
+    private static func isConnection(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.count == 10 && equalsIgnoringASCIICase(name, "connection")
+    }
+
+    /// Calls `body` with each field of `block`, its name and its value trimmed of blanks; a line without a colon is
+    /// skipped; stops at an obsolete folded line.
+    private static func forEachField(
+        in block: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) {
+        _ = forEachLine(in: block) { start, end, _ in
+            let line = UnsafeRawBufferPointer(rebasing: block[start..<end])
+            guard !isFolded(line) else { return false }
+            if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                body(
+                    UnsafeRawBufferPointer(rebasing: line[..<colon]),
+                    trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])))
+            }
+            return true
+        }
+    }
+
+    /// `block` with each obsolete folded line joined to the line before it by a space.
+    private static func unfolded(_ block: ByteBuffer) -> ByteBuffer {
+        var joined = ByteBuffer()
+        block.withUnsafeReadableBytes { bytes in
+            _ = forEachLine(in: bytes) { start, end, _ in
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                if isFolded(line) {
+                    if joined.readableBytes > 0 {
+                        joined.moveWriterIndex(to: joined.writerIndex - 2)  // the CRLF before
+                        joined.writeStaticString(" ")
+                        joined.writeBytes(trimmed(line))
+                        joined.writeStaticString("\r\n")
+                    }
+                } else {
+                    joined.writeBytes(line)
+                    joined.writeStaticString("\r\n")
+                }
+                return true
+            }
+        }
+        return joined
+    }
+
+    /// Calls `body` with the bounds of each non-empty line of `block` (`start..<end` without its CR LF or LF;
+    /// `next`, where the next line starts) while it returns `true`.
+    ///
+    /// - Returns: Whether every line was seen.
+    private static func forEachLine(
+        in block: UnsafeRawBufferPointer, _ body: (_ start: Int, _ end: Int, _ next: Int) -> Bool
+    ) -> Bool {
+        guard let base = block.baseAddress else { return true }
+        var start = 0
+        while start < block.count {
+            let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), block.count - start)
+                .map { UnsafeRawPointer($0) - base } ?? block.count
+            var end = newline
+            if end > start, block[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let next = min(newline + 1, block.count)
+            if end > start, !body(start, end, next) { return false }
+            start = next
+        }
+        return true
+    }
+
+    private static func isFolded(_ line: UnsafeRawBufferPointer) -> Bool {
+        line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t")
+    }
+
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return UnsafeRawBufferPointer(rebasing: bytes[0..<0]) }
+        return UnsafeRawBufferPointer(rebasing: bytes[first...last])
+    }
+
+    /// Whether `bytes` can stand in a field value on the caller's side: no CR (libcurl splits lines at LF only)
+    /// and no NUL.
+    private static func isFieldValue(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !bytes.contains { $0 == UInt8(ascii: "\r") || $0 == 0 }
+    }
+
+    /// The names the `Connection` fields of `block` list (see ``namedInConnection(_:)``).
+    private static func namedInConnection(fieldsOf block: UnsafeRawBufferPointer) -> Set<String> {
+        var values: [String] = []
+        forEachField(in: block) { name, value in
+            guard isConnection(name) else { return }
+            values.append(String(decoding: value, as: UTF8.self))
+        }
+        return namedInConnection(values)
     }
 
     /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
@@ -67,8 +205,13 @@ enum HeaderFilter {
     /// another length are passed over without a call (eleven calls per header cost 3.3k instructions a call,
     /// session 10).
     static func isNamed(_ name: String, in lowercaseNames: [StaticString]) -> Bool {
-        let count = name.utf8.count
-        return lowercaseNames.contains { $0.utf8CodeUnitCount == count && name.equalsIgnoringASCIICase($0) }
+        var name = name
+        return name.withUTF8 { isNamed(UnsafeRawBufferPointer($0), in: lowercaseNames) }
+    }
+
+    /// ``isNamed(_:in:)`` for a name's bytes.
+    private static func isNamed(_ name: UnsafeRawBufferPointer, in lowercaseNames: [StaticString]) -> Bool {
+        lowercaseNames.contains { $0.utf8CodeUnitCount == name.count && equalsIgnoringASCIICase(name, $0) }
     }
 
     /// Whether `name` is in `lowercaseNames` (the names a `Connection` header listed), ASCII case ignored.
@@ -76,14 +219,21 @@ enum HeaderFilter {
         !lowercaseNames.isEmpty && lowercaseNames.contains(asciiLowercased(name))
     }
 
+    /// ``isNamed(_:in:)`` for a name's bytes.
+    private static func isNamed(_ name: UnsafeRawBufferPointer, in lowercaseNames: Set<String>) -> Bool {
+        !lowercaseNames.isEmpty && lowercaseNames.contains(asciiLowercased(String(decoding: name, as: UTF8.self)))
+    }
+
+    /// Whether `bytes` equal `lowercase` with ASCII case ignored.
+    private static func equalsIgnoringASCIICase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let other = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return zip(bytes, other).allSatisfy { lowercased($0) == $1 }
+    }
+
     /// Whether `name` is a valid field name (an RFC 9110 token); anything else from upstream is dropped.
-    static func isToken(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            guard !bytes.isEmpty else { return false }
-            for byte in bytes where !isTokenByte(byte) { return false }
-            return true
-        }
+    static func isToken(_ name: UnsafeRawBufferPointer) -> Bool {
+        !name.isEmpty && name.allSatisfy(isTokenByte)
     }
 
     /// `name` with ASCII letters lowercased; the usual short names stay small strings (no allocation), and a
@@ -99,11 +249,6 @@ enum HeaderFilter {
             }
         }
         return lowered ?? name
-    }
-
-    /// The value of the first header named `lowercaseName` (ASCII case ignored), without allocating.
-    static func firstValue(of lowercaseName: String, in headers: [(name: String, value: String)]) -> String? {
-        headers.first { $0.name.equalsIgnoringASCIICase(lowercaseName) }?.value
     }
 
     private static func isASCIIUppercase(_ byte: UInt8) -> Bool {

@@ -171,13 +171,12 @@ struct ProxyForwarder: Sendable {
                     return answer(.apiSecurityFailed(failure), pathLabel: call.pathLabel, path: call.path, appid: call.account.appid)
                 }
             }
-            let headers = response.headers
-            let contentType = HeaderFilter.firstValue(of: "content-type", in: headers)
-            let (returnedHeaders, body) = scrubbed(
-                HeaderFilter.returnedResponseHeaders(headers), response.body, contentType: contentType)
+            let contentType = response.firstHeaderValue("content-type")
+            let (fields, body) = scrubbed(
+                HeaderFilter.returnedResponseFields(of: response.headerBlock), response.body, contentType: contentType)
             return CallOutcome(
-                status: response.status, headers: returnedHeaders, body: body, pathLabel: call.pathLabel,
-                path: call.path, contentType: contentType, upstreamBody: response.body, appid: call.account.appid)
+                status: response.status, fields: fields, body: body, pathLabel: call.pathLabel, path: call.path,
+                contentType: contentType, upstreamBody: response.body, appid: call.account.appid)
         case .failure(let error):
             if error.kind == .cancelled {
                 metrics.upstreamCancelled.increment()
@@ -192,11 +191,13 @@ struct ProxyForwarder: Sendable {
 
     /// The head of a streamed (binary) answer: status and returned headers, scrubbed; the body follows in parts.
     func streamedOutcome(_ head: UpstreamResponseHead, for call: Call) -> CallOutcome {
-        let (headers, _) = scrubbed(
-            HeaderFilter.returnedResponseHeaders(head.headers), ByteBuffer(), contentType: "application/octet-stream")
-        return CallOutcome(
-            status: head.status, headers: headers, body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path,
+        let (fields, _) = scrubbed(
+            HeaderFilter.returnedResponseFields(of: head.headerBlock), ByteBuffer(), contentType: "application/octet-stream")
+        var outcome = CallOutcome(
+            status: head.status, headers: [:], body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path,
             appid: call.account.appid)
+        outcome.fields = .upstream(fields)
+        return outcome
     }
 
     func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?, appid: String? = nil) -> CallOutcome {
@@ -207,19 +208,17 @@ struct ProxyForwarder: Sendable {
 
     // MARK: Scrubbing
 
-    /// The answer's headers and body with the sidecar's tokens (and any secret) replaced: an API may echo the
-    /// request URL the sidecar built. Every header is checked; the body unless it is binary by its MIME type.
+    /// The answer's fields and body with the sidecar's tokens (and any secret) replaced: an API may echo the
+    /// request URL the sidecar built. The fields are always checked; the body unless it is binary by its MIME type.
     private func scrubbed(
-        _ headers: HTTPHeaders, _ body: ByteBuffer, contentType: String?
-    ) -> (HTTPHeaders, ByteBuffer) {
+        _ fields: ByteBuffer, _ body: ByteBuffer, contentType: String?
+    ) -> (ByteBuffer, ByteBuffer) {
         let needles = redactor.needles()
-        var headers = headers
+        var fields = fields
         var body = body
         var found = false
-        if headers.contains(where: { needles.exposes($0.value) }) {
-            var cleaned = HTTPHeaders()
-            for (name, value) in headers { cleaned.add(name: name, value: needles.redact(value)) }
-            headers = cleaned
+        if let clean = needles.scrub(fields) {
+            fields = clean
             found = true
         }
         if !AnswerKind.isBinary(contentType: contentType), let clean = needles.scrub(body) {
@@ -227,6 +226,6 @@ struct ProxyForwarder: Sendable {
             found = true
         }
         if found { metrics.answersScrubbed.increment() }
-        return (headers, body)
+        return (fields, body)
     }
 }

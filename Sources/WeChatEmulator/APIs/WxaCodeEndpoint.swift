@@ -4,7 +4,8 @@
 /// `POST /wxa/getwxacode` with `{"path":..,"width":430}`: raw `image/jpeg` bytes on success, JSON on error.
 ///
 /// The image is `WxaCodeImage.bytes(path:width:size:)` with `width` defaulting to 430 and `size` taken from the
-/// emulator-only body field `"emulator_image_bytes"` when present, else from the `imageBytes` setting.
+/// emulator-only body field `"emulator_image_bytes"` when present, else from the `imageBytes` setting; the
+/// emulator-only `"emulator_chunked": true` sends it in chunks, without a Content-Length.
 /// Errors: non-POST → 43002; body not JSON → 47001; `path` missing, empty or over 1024 characters → 40159.
 enum WxaCodeEndpoint {
     /// The path served.
@@ -17,10 +18,12 @@ enum WxaCodeEndpoint {
         var path: String?
         var width: Int?
         var emulatorImageBytes: Int?
+        var emulatorChunked: Bool?
 
         enum CodingKeys: String, CodingKey {
             case path, width
             case emulatorImageBytes = "emulator_image_bytes"
+            case emulatorChunked = "emulator_chunked"
         }
     }
 
@@ -37,6 +40,8 @@ enum WxaCodeEndpoint {
         }
         let size = body.emulatorImageBytes ?? exchange.knobs.settings.imageBytes
         let image = WxaCodeImage.bytes(path: path, width: body.width ?? defaultWidth, size: size)
-        return Reply.bytes(image, contentType: "image/jpeg")
+        var reply = Reply.bytes(image, contentType: "image/jpeg")
+        reply.chunked = body.emulatorChunked ?? false
+        return reply
     }
 }

@@ -17,6 +17,8 @@ struct Reply: Sendable {
     var body: ByteBuffer
     /// The WeChat errcode carried by a JSON body (0 for success), `nil` for other bodies; counted in the stats.
     var errcode: Int?
+    /// Whether the body goes in chunks, without a Content-Length (an emulator-only choice; WeChat sends lengths).
+    var chunked = false
 
     /// The Content-Type WeChat sends with JSON.
     static let jsonContentType = "application/json; encoding=utf-8"
@@ -57,7 +59,12 @@ struct Reply: Sendable {
     func response(requestID: String) -> Response {
         var headers = self.headers
         headers[EmulatorHeaders.requestIDField] = requestID
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        guard chunked else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
+        let body = self.body
+        return Response(status: status, headers: headers, body: ResponseBody { writer in
+            try await writer.write(body)
+            try await writer.finish(nil)
+        })
     }
 }
 

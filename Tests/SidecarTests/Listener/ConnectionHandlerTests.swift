@@ -66,13 +66,9 @@ import Testing
                 routes: .api(forwarder: forwarder, admin: AdminEndpoints(accounts: accounts, metrics: metrics, status: status)),
                 ledger: ledger, budget: BodyBudget(limit: 1 << 20), cap: ConnectionCap(configured: 16),
                 limits: .init(idleTimeout: ConnectionHandlerTests.idle.nanoseconds, headerTimeout: ConnectionHandlerTests.header.nanoseconds))
-            let pipeline = channel.pipeline.syncOperations
             let connection = ConnectionHandler(services: services, now: channel.eventLoop.now)
-            try pipeline.addHandler(RawResponseWriter())
-            try pipeline.addHandler(ByteArrivalNotifier(connection: connection))
-            try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-            try pipeline.addHandler(MalformedRequestHandler(connection: connection))
-            try pipeline.addHandler(connection)
+            try SidecarHTTP1Channel.addHandlers(
+                to: channel.pipeline.syncOperations, connection: connection, decoderLimits: .init())
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         }
 

@@ -38,6 +38,30 @@ import WeChatEmulator
         }
     }
 
+    /// An image WeChat sends without a length goes on in chunks to an HTTP/1.1 caller and until the connection
+    /// closes to an HTTP/1.0 one, byte-exact both ways.
+    @Test func anImageWithoutALengthGoesInChunksOrUntilClose() async throws {
+        try await withSidecar { harness in
+            let size = 1 << 20
+            let request = #"{"path":"pages/index","width":430,"emulator_image_bytes":\#(size),"emulator_chunked":true}"#
+            let expected = WxaCodeImage.bytes(path: "pages/index", width: 430, size: size)
+            let response = try await harness.send("POST", "/wxa/getwxacode", body: request)
+            #expect(response.status == 200)
+            #expect(response.header("transfer-encoding") == "chunked")
+            #expect(response.header("content-length") == nil)
+            #expect(Array(response.body.readableBytesView) == expected)
+
+            let old = try await RawHTTPClient.sendUntilClosed(
+                "POST /wxa/getwxacode HTTP/1.0\r\nContent-Length: \(request.utf8.count)\r\n\r\n\(request)",
+                port: harness.sidecarPort)
+            let end = old.firstRange(of: Array("\r\n\r\n".utf8))!
+            let head = String(decoding: old[..<end.lowerBound], as: UTF8.self).lowercased()
+            #expect(head.hasPrefix("http/1.0 200"))
+            #expect(!head.contains("transfer-encoding") && !head.contains("content-length"))
+            #expect(Array(old[end.upperBound...]) == expected)
+        }
+    }
+
     @Test func aSlowReaderPausesTheTransferInsteadOfGrowingTheSidecar() async throws {
         try await withSidecar { harness in
             let size = 32 << 20

@@ -1,6 +1,7 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import NIOCore
 import NIOHTTP1
 @testable import Sidecar
 import SidecarCore
@@ -39,8 +40,25 @@ import Testing
         Case(headers: [("Bad Name", "1"), ("", "2"), ("Good-Name", "3")], crossing: ["Good-Name"]),
     ])
     func responseHeadersReturnedToTheCaller(_ test: Case) {
-        let returned = HeaderFilter.returnedResponseHeaders(test.headers.map { (name: $0.0, value: $0.1) })
-        #expect(returned.map(\.name) == test.crossing)
+        let block = test.headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+        let returned = String(buffer: HeaderFilter.returnedResponseFields(of: ByteBuffer(string: block)))
+        #expect(returned.split(separator: "\r\n").map { String($0.prefix { $0 != ":" }) } == test.crossing)
+    }
+
+    /// The lines WeChat's head becomes in the answer's head, byte for byte: values trimmed, line ends made CRLF,
+    /// folded lines joined, lines without a colon and values a client could split at a CR dropped.
+    @Test(arguments: [
+        ("Server: nginx\r\nContent-Type: application/json\r\n", "Server: nginx\r\nContent-Type: application/json\r\n"),
+        ("X-A:   spaced \t\r\nX-B:tight\n", "X-A: spaced\r\nX-B: tight\r\n"),
+        ("X-Long: first\r\n  second\r\n\tthird\r\nX-Next: 1\r\n", "X-Long: first second third\r\nX-Next: 1\r\n"),
+        ("  orphan fold\r\nX-After: 1\r\n", "X-After: 1\r\n"),
+        ("Connection: keep-alive\r\n Upgrade\r\nUpgrade: h2c\r\nX-Kept: 1\r\n", "X-Kept: 1\r\n"),
+        ("no colon here\r\nX-Split: a\rInjected: b\r\nX-Nul: a\u{0}b\r\nX-Ok: c\r\n", "X-Ok: c\r\n"),
+        ("X-Empty:\r\n", "X-Empty: \r\n"),
+        ("", ""),
+    ])
+    func responseLinesAreCopiedAsTheyCame(_ block: String, _ lines: String) {
+        #expect(String(buffer: HeaderFilter.returnedResponseFields(of: ByteBuffer(string: block))) == lines)
     }
 
     @Test(arguments: [
