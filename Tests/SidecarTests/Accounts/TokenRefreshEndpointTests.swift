@@ -42,7 +42,9 @@ import WeChatEmulator
         try await withSidecar { harness in
             let current = try #require(harness.app.tokens.validToken())
             let before = harness.emulator.knobs.stats.requests(to: "/cgi-bin/stable_token")
-            for stale in ["an-old-token-value", String(current.value.dropLast()) + "x"] {
+            // The current token with its last character changed (to one it does not end with).
+            let oneOff = String(current.value.dropLast()) + (current.value.hasSuffix("x") ? "y" : "x")
+            for stale in ["an-old-token-value", oneOff] {
                 let answer = try await harness.send("POST", "/-/token/refresh", body: #"{"stale":"\#(stale)"}"#)
                 #expect(answer.status == 200)
                 #expect(answer.json["result"] as? String == "not_current")
