@@ -8,7 +8,7 @@ import NIOHTTP1
 ///
 /// The sidecar writes its answers' bytes itself rather than through NIO's `HTTPResponseEncoder`: WeChat's header
 /// lines go out as they came (``AnswerFields/upstream(_:)``) instead of becoming strings in `HTTPHeaders` and bytes
-/// again, which cost ~30k instructions of a 1 KB call (BENCHMARKS.md, session 12). The framing rules are RFC 9112's,
+/// again, which cost ~26k instructions of a 1 KB call (BENCHMARKS.md, session 12). The framing rules are RFC 9112's,
 /// as NIO's encoder applies them: a body is delimited by `Content-Length` when its length is known, else by chunks
 /// (HTTP/1.1) or by the connection's close (HTTP/1.0); 1xx, 204 and 304 answers have none. An answer to `HEAD`
 /// keeps the framing fields an equivalent `GET` would get and carries no body.

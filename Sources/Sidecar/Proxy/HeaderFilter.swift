@@ -48,7 +48,7 @@ enum HeaderFilter {
 
     /// WeChat's end-to-end response fields, in order, as the `Name: value` CRLF lines of the answer's head: the
     /// listener writes them as they are (``AnswerWire``), so no field becomes a `String` (the fields as strings,
-    /// filtered into `HTTPHeaders` and encoded back by NIO cost ~30k instructions of a 1 KB call, BENCHMARKS.md
+    /// filtered into `HTTPHeaders` and encoded back by NIO cost ~26k instructions of a 1 KB call, BENCHMARKS.md
     /// session 12). Dropped: fields with a name that is not a token or a value holding a CR or NUL byte (which a
     /// lenient client could read as a line break), hop-by-hop fields, those a `Connection` field names, and
     /// ``notReturned``. An obsolete folded line continues its field's value after a space.

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CurlClient
+import Foundation
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -175,6 +176,22 @@ import Testing
         try refused.send("POST /not/listed HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
         let answer = try refused.written()
         #expect(answer.hasPrefix("HTTP/1.1 403"), "a refused call gets its answer, never a 100")
+    }
+
+    @Test func anAnswerToHEADHasTheHeadOfGETAndNoBody() throws {
+        let connection = try Connection()
+        defer { connection.finish() }
+        try connection.send("GET /-/ready HTTP/1.1\r\nHost: x\r\n\r\n")
+        let get = try connection.written()
+        let getHead = String(get[..<get.range(of: "\r\n\r\n")!.upperBound])
+        try connection.send("HEAD /-/ready HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try connection.written()
+        #expect(head.hasSuffix("\r\n\r\n") && !head.contains("ready\":"), "\(head)")
+        #expect(head.replacingOccurrences(of: #"x-openapi-seqid: [^\r]*"#, with: "", options: .regularExpression)
+            == getHead.replacingOccurrences(of: #"x-openapi-seqid: [^\r]*"#, with: "", options: .regularExpression))
+        // The connection goes on: nothing of a body was left to be read as the next answer.
+        try connection.send("GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.written().hasPrefix("HTTP/1.1 200"))
     }
 
     // MARK: Routes
