@@ -49,14 +49,15 @@ struct CallOutcome: Sendable {
     }
 
     /// An upstream answer: its errcode is read from `upstreamBody` (the answer before scrubbing) when first asked.
-    /// A body too large to be an error answer has none, and is not kept beside a scrubbed copy.
+    /// A body too large to be an error answer has none, and is not kept beside a scrubbed copy; a streamed answer
+    /// (`upstreamBody` `nil`) has none either.
     init(
         status: Int, fields: ByteBuffer, body: ByteBuffer, pathLabel: String, path: String?, contentType: String?,
-        upstreamBody: ByteBuffer, appid: String?
+        upstreamBody: ByteBuffer?, appid: String?
     ) {
         self.init(status: status, headers: [:], body: body, pathLabel: pathLabel, path: path, appid: appid)
         self.fields = .upstream(fields)
-        if upstreamBody.readableBytes <= TokenErrorDetector.maximumBytes {
+        if let upstreamBody, upstreamBody.readableBytes <= TokenErrorDetector.maximumBytes {
             self.errcodeOrigin = .upstream(contentType: contentType, body: upstreamBody)
         }
     }

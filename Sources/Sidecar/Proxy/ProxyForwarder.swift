@@ -193,11 +193,9 @@ struct ProxyForwarder: Sendable {
     func streamedOutcome(_ head: UpstreamResponseHead, for call: Call) -> CallOutcome {
         let (fields, _) = scrubbed(
             HeaderFilter.returnedResponseFields(of: head.headerBlock), ByteBuffer(), contentType: "application/octet-stream")
-        var outcome = CallOutcome(
-            status: head.status, headers: [:], body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path,
-            appid: call.account.appid)
-        outcome.fields = .upstream(fields)
-        return outcome
+        return CallOutcome(
+            status: head.status, fields: fields, body: ByteBuffer(), pathLabel: call.pathLabel, path: call.path,
+            contentType: nil, upstreamBody: nil, appid: call.account.appid)
     }
 
     func answer(_ answer: SidecarAnswer, pathLabel: String, path: String?, appid: String? = nil) -> CallOutcome {
