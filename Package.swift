@@ -168,10 +168,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Test support shared by the test targets: generated TLS material, temporary folders, the in-process
-        // emulator + sidecar harness, a raw-socket HTTP client, bounded waits.
+        // emulator + sidecar harness, a raw-socket HTTP client, bounded waits, child processes (CSpawn declares the
+        // two glibc calls their launcher needs).
+        .systemLibrary(name: "CSpawn", path: "Tests/CSpawn"),
         .target(
             name: "TestSupport",
             dependencies: [
+                "CSpawn",
                 "Sidecar",
                 "CurlClient",
                 "WeChatEmulator",

@@ -16,19 +16,9 @@ struct InstallTests {
 
     /// Runs `make -C root target variables…`; returns its exit status and output.
     func make(_ target: String, _ variables: [String: String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["make", "--no-print-directory", "-C", Self.root, target]
-            + variables.map { "\($0.key)=\($0.value)" }.sorted()
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let exit = EventLog<Int32>()
-        process.terminationHandler = { exit.append($0.terminationStatus) }
-        try process.run()
-        let text = try await Task.detached { try output.fileHandleForReading.readToEnd() ?? Data() }.value
-        let status = try await exit.first("make \(target) to finish", timeout: .seconds(120)) { _ in true }.item
-        return (status, String(decoding: text, as: UTF8.self))
+        try await runToCompletion(
+            "/usr/bin/env", ["make", "--no-print-directory", "-C", Self.root, target]
+                + variables.map { "\($0.key)=\($0.value)" }.sorted())
     }
 
     func install(into directory: TemporaryDirectory, _ extra: [String: String] = [:]) async throws -> String {

@@ -67,14 +67,9 @@ import Glibc
         let stop = folder.directory.path("probe-\(run).stop")
         let log = folder.directory.path("probe-\(run).log")
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", script, socket, stop]
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        try? output.close()
+        let process = try ChildProcess(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", script, socket, stop],
+            output: .file(log))
         let text: @Sendable () -> String = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         var failure: (any Error)?
         do {
@@ -84,7 +79,7 @@ import Glibc
             failure = error
         }
         _ = FileManager.default.createFile(atPath: stop, contents: nil)
-        try await eventually("the probe to finish") { !process.isRunning }
+        _ = try await process.exitStatus("the probe")
         if let failure { throw failure }
         guard let line = text().split(separator: "\n").last, let seen = try? JSONDecoder().decode(Seen.self, from: Data(line.utf8))
         else { throw TimedOut(what: "the probe's report; it wrote: \(text())") }

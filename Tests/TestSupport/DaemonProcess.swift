@@ -13,10 +13,9 @@ import Glibc
 /// ``withDaemonProcess(arguments:environment:_:)``, which does not return before the child has exited.
 public final class DaemonProcess: Sendable {
     /// Every output line so far.
-    public let lines = EventLog<String>()
-    private let process: Process
-    private let exit = EventLog<Int32>()
-    private let partial = Mutex<[UInt8]>([])
+    public var lines: EventLog<String> { splitter.lines }
+    private let process: ChildProcess
+    private let splitter: LineSplitter
 
     /// The executable: `$WXSIDECAR_BINARY`, else `wxsidecar` beside the test bundle (both are built into the
     /// same folder by `swift build --build-tests`).
@@ -28,9 +27,9 @@ public final class DaemonProcess: Sendable {
 
     /// The executable and arguments that run `wxsidecar arguments…`, through `launcher` when it is not empty (a
     /// command that ends by executing the one after it: `prlimit … --`, `/bin/sh -c '… exec "$0" "$@"'`).
-    public static func launch(_ arguments: [String], through launcher: [String] = []) -> (URL, [String]) {
-        guard let first = launcher.first else { return (URL(fileURLWithPath: executable), arguments) }
-        return (URL(fileURLWithPath: first), Array(launcher.dropFirst()) + [executable] + arguments)
+    public static func launch(_ arguments: [String], through launcher: [String] = []) -> (String, [String]) {
+        guard let first = launcher.first else { return (executable, arguments) }
+        return (first, Array(launcher.dropFirst()) + [executable] + arguments)
     }
 
     /// Starts `wxsidecar arguments…` with exactly `environment` (plus PATH), nothing inherited but the
@@ -40,36 +39,23 @@ public final class DaemonProcess: Sendable {
     /// With `descriptorLimit`, the daemon starts with that many file descriptors (soft and hard), as under a unit's
     /// `LimitNOFILE`: `prlimit` sets the limit on itself and then executes the daemon, so ``pid`` is the daemon's.
     public init(arguments: [String], environment: [String: String], descriptorLimit: Int? = nil) throws {
-        process = Process()
         let launcher = descriptorLimit.map { ["/usr/bin/prlimit", "--nofile=\($0):\($0)", "--"] } ?? []
-        (process.executableURL, process.arguments) = Self.launch(arguments, through: launcher)
+        let (executable, arguments) = Self.launch(arguments, through: launcher)
         let sanitizers = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+        let environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
             .merging(sanitizers) { mine, _ in mine }
         // A pipe drained as it fills (never left to block a daemon that logs a lot), shared by both streams.
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        let exit = self.exit
-        process.terminationHandler = { exit.append($0.terminationStatus) }
-        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-            } else {
-                record(Array(data))
-            }
-        }
-        try process.run()
+        let splitter = LineSplitter()
+        self.splitter = splitter
+        process = try ChildProcess(executable, arguments, environment: environment, output: .chunks(splitter.record))
     }
 
     deinit {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     /// The child's process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// Whether the child still runs.
     public var isRunning: Bool { process.isRunning }
@@ -79,17 +65,17 @@ public final class DaemonProcess: Sendable {
 
     /// Sends `signal` to the child.
     public func send(_ signal: Int32) {
-        Glibc.kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// The exit status, once the child has exited.
     public func exitStatus(timeout: Duration = .seconds(30)) async throws -> Int32 {
-        try await exit.first("exit of wxsidecar", timeout: timeout) { _ in true }.item
+        try await process.exitStatus("wxsidecar", timeout: timeout)
     }
 
     /// SIGTERM, then the exit status; SIGKILL (and `nil`) when it has not exited after `timeout`.
     public func stop(timeout: Duration = .seconds(15)) async -> Int32? {
-        if exit.items.isEmpty { send(SIGTERM) }
+        send(SIGTERM)
         do {
             return try await exitStatus(timeout: timeout)
         } catch {
@@ -100,21 +86,8 @@ public final class DaemonProcess: Sendable {
 
     /// Kills the child if it still runs and waits for its exit (the end of every test).
     public func kill() async {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        send(SIGKILL)
         _ = try? await exitStatus(timeout: .seconds(10))
-    }
-
-    private func record(_ bytes: [UInt8]) {
-        let complete: [String] = partial.withLock { buffer in
-            buffer += bytes
-            var found: [String] = []
-            while let newline = buffer.firstIndex(of: 0x0a) {
-                found.append(String(decoding: buffer[..<newline], as: UTF8.self))
-                buffer.removeSubrange(...newline)
-            }
-            return found
-        }
-        for line in complete { lines.append(line) }
     }
 }
 
@@ -126,4 +99,23 @@ public func withDaemonProcess<Result>(
 ) async throws -> Result {
     let daemon = try DaemonProcess(arguments: arguments, environment: environment, descriptorLimit: descriptorLimit)
     return try await withTeardown { try await body(daemon) } teardown: { await daemon.kill() }
+}
+
+/// Output bytes cut into lines as they arrive.
+private final class LineSplitter: Sendable {
+    let lines = EventLog<String>()
+    private let partial = Mutex<[UInt8]>([])
+
+    func record(_ bytes: [UInt8]) {
+        let complete: [String] = partial.withLock { buffer in
+            buffer += bytes
+            var found: [String] = []
+            while let newline = buffer.firstIndex(of: 0x0a) {
+                found.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                buffer.removeSubrange(...newline)
+            }
+            return found
+        }
+        for line in complete { lines.append(line) }
+    }
 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import Synchronization
 
 // MARK: - TestTLS
 
@@ -116,21 +117,14 @@ public struct TestTLS: Sendable {
 
     /// Runs `openssl` with `arguments`, throwing its standard error when it fails.
     public static func runOpenSSL(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let output = Mutex<[UInt8]>([])
+        let process = try ChildProcess("/usr/bin/env", ["openssl"] + arguments, output: .chunks { bytes in
+            output.withLock { $0 += bytes }
+        })
+        let status = process.waitUntilExit()
+        guard status == 0 else {
             throw OpenSSLFailure(
-                arguments: arguments,
-                status: process.terminationStatus,
-                message: String(decoding: message, as: UTF8.self)
-            )
+                arguments: arguments, status: status, message: String(decoding: output.withLock { $0 }, as: UTF8.self))
         }
     }
 }
@@ -143,7 +137,7 @@ public struct OpenSSLFailure: Error, CustomStringConvertible {
     public var arguments: [String]
     /// The exit status.
     public var status: Int32
-    /// What the command wrote to standard error.
+    /// What the command wrote (standard output and error).
     public var message: String
 
     /// The command, its status and its message.

@@ -13,35 +13,25 @@ import Glibc
 /// process shows: exit statuses, signals, its own umask or descriptor limit, threads stuck in the kernel. Output
 /// (both streams) goes to a file, never a pipe that could fill.
 final class ChildDaemon: Sendable {
-    private let process: Process
+    private let process: ChildProcess
     let logPath: String
 
     /// Starts `wxsidecar arguments…`; with `umask`, through `/bin/sh` setting that umask first.
     init(_ arguments: [String], logPath: String, umask: String? = nil) throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        defer { try? log.close() }
-        process = Process()
         let launcher = umask.map { ["/bin/sh", "-c", "umask \($0) && exec \"$0\" \"$@\""] } ?? []
-        (process.executableURL, process.arguments) = DaemonProcess.launch(arguments, through: launcher)
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        let (executable, arguments) = DaemonProcess.launch(arguments, through: launcher)
+        let environment = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
             .merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
         self.logPath = logPath
-        try process.run()
+        process = try ChildProcess(executable, arguments, environment: environment, output: .file(logPath))
     }
 
-    deinit {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-    }
-
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    func signal(_ signal: Int32) { Glibc.kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { process.send(signal) }
 
     /// Waits until the output contains `needle`; fails at once if the process exits first.
     func waitForOutput(_ needle: String, timeout: Duration = .seconds(20)) async throws {
@@ -54,16 +44,12 @@ final class ChildDaemon: Sendable {
 
     /// The exit status, or `nil` if the process still runs after `timeout`.
     func exitStatus(within timeout: Duration) async -> Int32? {
-        let process = self.process
-        guard (try? await eventually("wxsidecar to exit", timeout: timeout) { !process.isRunning }) != nil else {
-            return nil
-        }
-        return process.terminationStatus
+        try? await process.exitStatus("wxsidecar", timeout: timeout)
     }
 
     /// SIGKILL if still running, and the wait for it (every test's end).
     func kill() async {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
         _ = await exitStatus(within: .seconds(20))
     }
 

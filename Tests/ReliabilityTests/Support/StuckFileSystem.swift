@@ -25,20 +25,9 @@ struct StuckFileSystem: Sendable {
 
     /// Runs `scripts/test-tools.sh` (installs fuse3, libfuse3-dev, gcc, python3 when missing; builds stuckfs).
     static func buildTools(into directory: String) async throws {
-        let log = directory + "/test-tools.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [scripts + "/test-tools.sh", directory]
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        try await eventually("scripts/test-tools.sh", timeout: .seconds(300)) { !process.isRunning }
-        guard process.terminationStatus == 0 else {
-            throw ToolFailure(description: "scripts/test-tools.sh failed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
-        }
+        let (status, output) = try await runToCompletion(
+            "/bin/bash", [scripts + "/test-tools.sh", directory], timeout: .seconds(300))
+        guard status == 0 else { throw ToolFailure(description: "scripts/test-tools.sh failed:\n" + output) }
     }
 
     struct ToolFailure: Error, CustomStringConvertible {
@@ -76,15 +65,8 @@ func withStuckFileSystem<Result: Sendable>(_ body: @Sendable (StuckFileSystem) a
     try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: false)
     let log = tools.path("stuckfs.log")
     _ = FileManager.default.createFile(atPath: log, contents: nil)
-    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tools.path("stuckfs"))
-    process.arguments = [backing, mountpoint]
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    try? output.close()
-    let fileSystem = StuckFileSystem(backing: backing, mountpoint: mountpoint, pid: process.processIdentifier)
+    let process = try ChildProcess(tools.path("stuckfs"), [backing, mountpoint], output: .file(log))
+    let fileSystem = StuckFileSystem(backing: backing, mountpoint: mountpoint, pid: process.pid)
     let result: Swift.Result<Result, any Error>
     do {
         try await eventually("stuckfs to mount", timeout: .seconds(10)) {
@@ -99,9 +81,10 @@ func withStuckFileSystem<Result: Sendable>(_ body: @Sendable (StuckFileSystem) a
         result = .failure(error)
     }
     fileSystem.resume()
-    process.terminate()
-    if (try? await eventually("stuckfs to exit", timeout: .seconds(10)) { !process.isRunning }) == nil {
-        kill(process.processIdentifier, SIGKILL)
+    process.send(SIGTERM)
+    if (try? await process.exitStatus("stuckfs", timeout: .seconds(10))) == nil {
+        process.send(SIGKILL)
+        _ = try? await process.exitStatus("stuckfs", timeout: .seconds(10))
     }
     umount2(mountpoint, Int32(MNT_DETACH))
     return try result.get()
