@@ -49,8 +49,9 @@ enum HeaderBlock {
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(16)  // one allocation for a usual head, not one per doubling
         block.withUnsafeReadableBytes { block in
-            forEachLine(in: block) { line in
-                if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
+            _ = HeaderLines.forEach(in: block) { start, end, _ in
+                let line = UnsafeRawBufferPointer(rebasing: block[start..<end])
+                if HeaderLines.isFolded(line) {
                     if !fields.isEmpty { fields[fields.count - 1].value += " " + trimmed(line) }
                     return true
                 }
@@ -70,8 +71,9 @@ enum HeaderBlock {
         return name.withUTF8 { wanted in
             block.withUnsafeReadableBytes { block -> String? in
                 var value: String?
-                forEachLine(in: block) { line in
-                    let folded = line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t")
+                HeaderLines.forEach(in: block) { start, end, _ in
+                    let line = UnsafeRawBufferPointer(rebasing: block[start..<end])
+                    let folded = HeaderLines.isFolded(line)
                     if let found = value {
                         guard folded else { return false }
                         value = found + " " + trimmed(line)
@@ -84,19 +86,6 @@ enum HeaderBlock {
                 }
                 return value
             }
-        }
-    }
-
-    /// Calls `body` with each line of `block`, its line break removed, until `body` returns `false`.
-    private static func forEachLine(in block: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) {
-        var start = 0
-        while start < block.count {
-            var end = start
-            while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
-            var lineEnd = end
-            while lineEnd > start, block[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            guard body(UnsafeRawBufferPointer(rebasing: block[start..<lineEnd])) else { return }
-            start = end + 1
         }
     }
 
@@ -143,9 +132,6 @@ enum HeaderBlock {
     }
 
     private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> String {
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
+        String(decoding: HeaderLines.trimmed(bytes), as: UTF8.self)
     }
 }

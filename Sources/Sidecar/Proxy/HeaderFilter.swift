@@ -1,15 +1,10 @@
 // This file is part of wxsidecar.
 // SPDX-License-Identifier: Apache-2.0
 
+import CurlClient
 import NIOCore
 import NIOHTTP1
 import SidecarCore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Which headers cross the proxy. End-to-end headers pass both ways; hop-by-hop headers (RFC 9110 §7.6.1,
 /// plus any named in `Connection`) stay on their hop. Towards WeChat, `Host` and `Content-Length` are set
@@ -64,17 +59,17 @@ enum HeaderFilter {
     private static func returnedResponseFields(of block: ByteBuffer, named: Set<String>?) -> ByteBuffer {
         var returned = ByteBuffer()
         returned.reserveCapacity(block.readableBytes)
-        var listsNames = false
+        var listing: [String] = []  // the Connection values that list names besides hop-by-hop ones
         let unfoldedAlready = block.withUnsafeReadableBytes { bytes in
             var run = 0..<0  // lines to copy as they are
-            let seen = forEachLine(in: bytes) { start, end, next in
+            let seen = HeaderLines.forEach(in: bytes) { start, end, next in
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                guard !isFolded(line) else { return false }
+                guard !HeaderLines.isFolded(line) else { return false }
                 guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
                 let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
-                let value = trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
-                if !listsNames, isConnection(name), !isNamed(value, in: hopByHop), !equalsIgnoringASCIICase(value, "close") {
-                    listsNames = true
+                let value = HeaderLines.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
+                if named == nil, isConnection(name), !isNamed(value, in: hopByHop), !equalsIgnoringASCIICase(value, "close") {
+                    listing.append(String(decoding: value, as: UTF8.self))
                 }
                 guard isToken(name), !isNamed(name, in: hopByHop), !isNamed(name, in: notReturned),
                     !isNamed(name, in: named ?? []), isFieldValue(value)
@@ -101,9 +96,8 @@ enum HeaderFilter {
             return seen
         }
         if !unfoldedAlready { return returnedResponseFields(of: unfolded(block), named: named) }
-        if listsNames, named == nil {
-            let named = block.withUnsafeReadableBytes { namedInConnection(fieldsOf: $0) }
-            return returnedResponseFields(of: block, named: named)
+        if !listing.isEmpty {
+            return returnedResponseFields(of: block, named: namedInConnection(listing))
         }
         return returned
     }
@@ -112,34 +106,17 @@ enum HeaderFilter {
         name.count == 10 && equalsIgnoringASCIICase(name, "connection")
     }
 
-    /// Calls `body` with each field of `block`, its name and its value trimmed of blanks; a line without a colon is
-    /// skipped; stops at an obsolete folded line.
-    private static func forEachField(
-        in block: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
-    ) {
-        _ = forEachLine(in: block) { start, end, _ in
-            let line = UnsafeRawBufferPointer(rebasing: block[start..<end])
-            guard !isFolded(line) else { return false }
-            if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                body(
-                    UnsafeRawBufferPointer(rebasing: line[..<colon]),
-                    trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])))
-            }
-            return true
-        }
-    }
-
     /// `block` with each obsolete folded line joined to the line before it by a space.
     private static func unfolded(_ block: ByteBuffer) -> ByteBuffer {
         var joined = ByteBuffer()
         block.withUnsafeReadableBytes { bytes in
-            _ = forEachLine(in: bytes) { start, end, _ in
+            _ = HeaderLines.forEach(in: bytes) { start, end, _ in
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                if isFolded(line) {
+                if HeaderLines.isFolded(line) {
                     if joined.readableBytes > 0 {
                         joined.moveWriterIndex(to: joined.writerIndex - 2)  // the CRLF before
                         joined.writeStaticString(" ")
-                        joined.writeBytes(trimmed(line))
+                        joined.writeBytes(HeaderLines.trimmed(line))
                         joined.writeStaticString("\r\n")
                     }
                 } else {
@@ -152,52 +129,10 @@ enum HeaderFilter {
         return joined
     }
 
-    /// Calls `body` with the bounds of each non-empty line of `block` (`start..<end` without its CR LF or LF;
-    /// `next`, where the next line starts) while it returns `true`.
-    ///
-    /// - Returns: Whether every line was seen.
-    private static func forEachLine(
-        in block: UnsafeRawBufferPointer, _ body: (_ start: Int, _ end: Int, _ next: Int) -> Bool
-    ) -> Bool {
-        guard let base = block.baseAddress else { return true }
-        var start = 0
-        while start < block.count {
-            let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), block.count - start)
-                .map { UnsafeRawPointer($0) - base } ?? block.count
-            var end = newline
-            if end > start, block[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            let next = min(newline + 1, block.count)
-            if end > start, !body(start, end, next) { return false }
-            start = next
-        }
-        return true
-    }
-
-    private static func isFolded(_ line: UnsafeRawBufferPointer) -> Bool {
-        line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t")
-    }
-
-    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
-        else { return UnsafeRawBufferPointer(rebasing: bytes[0..<0]) }
-        return UnsafeRawBufferPointer(rebasing: bytes[first...last])
-    }
-
     /// Whether `bytes` can stand in a field value on the caller's side: no CR (libcurl splits lines at LF only)
     /// and no NUL.
     private static func isFieldValue(_ bytes: UnsafeRawBufferPointer) -> Bool {
         !bytes.contains { $0 == UInt8(ascii: "\r") || $0 == 0 }
-    }
-
-    /// The names the `Connection` fields of `block` list (see ``namedInConnection(_:)``).
-    private static func namedInConnection(fieldsOf block: UnsafeRawBufferPointer) -> Set<String> {
-        var values: [String] = []
-        forEachField(in: block) { name, value in
-            guard isConnection(name) else { return }
-            values.append(String(decoding: value, as: UTF8.self))
-        }
-        return namedInConnection(values)
     }
 
     /// Whether `name` is one of `lowercaseNames`, ASCII case ignored, compared in place (a `Set<String>` lookup
