@@ -33,10 +33,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case inbound(InboundEndpoints)
     }
 
-    /// The request in progress.
-    private struct Request {
-        var head: HTTPRequestHead
-        var entry: RequestLedger.Entry
+    /// The request in progress: a class, so that reading or marking it copies nothing (as a struct of a head, an
+    /// entry, a call and an outcome, each copy retained every reference in it, ~6k instructions per call, callgrind,
+    /// BENCHMARKS.md session 13).
+    private final class Request {
+        let head: HTTPRequestHead
+        let entry: RequestLedger.Entry
         /// Set while a call that reads a body is being served (an API call, an admin request with a body).
         var call: (any ServedCall)?
         /// The answer was written; the ledger is left when it is flushed.
@@ -46,6 +48,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// Whether the streamed answer's body goes in chunks.
         var chunked = false
         var left = false
+
+        init(head: HTTPRequestHead, entry: RequestLedger.Entry) {
+            self.head = head
+            self.entry = entry
+        }
     }
 
     private let services: Services
@@ -81,10 +88,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         timer?.cancel()
         timer = nil
         machine.closed()
-        if var request {
+        if let request {
             request.call?.cancel()
             request.call = nil
-            leave(&request)
+            leave(request)
             self.request = nil
         }
         queued.removeAll()
@@ -242,10 +249,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes the answer to the request in progress; the machine learns when it is flushed.
     private func answer(_ outcome: CallOutcome, context: ChannelHandlerContext) {
-        guard var request, !request.answered else { return }
+        guard let request, !request.answered else { return }
         request.answered = true
         request.call = nil
-        self.request = request
         let head = request.head
         let keepAlive = machine.answerWritten(close: outcome.closeConnection)
         let wire = AnswerWire.head(
@@ -266,7 +272,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes the head of a streamed answer: the upstream's length when it gave one, else chunked (HTTP/1.1) or
     /// close-delimited (HTTP/1.0).
     private func startStream(_ outcome: CallOutcome, length: Int?, context: ChannelHandlerContext) {
-        guard var request, !request.answered else { return }
+        guard let request, !request.answered else { return }
         let head = request.head
         let closeAfter = length == nil && head.version.minor == 0
         let keepAlive = machine.answerWritten(close: closeAfter)
@@ -276,15 +282,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         request.answered = true
         request.streamed = outcome
         request.chunked = wire.chunked && head.method != .HEAD
-        self.request = request
         context.write(wrapOutboundOut(.byteBuffer(wire.bytes)), promise: nil)
         isMidAnswer = true
     }
 
     private func writeStreamPart(_ part: ByteBuffer, written: @escaping () -> Void, context: ChannelHandlerContext) {
-        guard request?.streamed != nil else { return }
-        if request?.head.method == .HEAD { return written() }
-        if request?.chunked == true {
+        guard let request, request.streamed != nil else { return }
+        if request.head.method == .HEAD { return written() }
+        if request.chunked {
             context.write(wrapOutboundOut(.byteBuffer(AnswerWire.chunkPrefix(part.readableBytes))), promise: nil)
             context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(AnswerWire.chunkSuffix))).assumeIsolated().whenSuccess { written() }
@@ -295,7 +300,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func endStream(complete: Bool, context: ChannelHandlerContext) {
         guard let request, var outcome = request.streamed else { return }
-        self.request?.call = nil
+        request.call = nil
         if !complete {
             outcome.answerLabel = "upstream_cut_short"
             services.ledger.record(outcome, method: request.head.method.rawValue, rawTarget: request.head.uri, entry: request.entry)
@@ -323,16 +328,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func answerFlushed(context: ChannelHandlerContext) {
-        if var request {
-            leave(&request)
-            self.request = request
-        }
+        if let request { leave(request) }
         let action = machine.answerFlushed(at: now)
         if case .nextRequest = action { request = nil }
         perform(action, context: context)
     }
 
-    private func leave(_ request: inout Request) {
+    private func leave(_ request: Request) {
         guard !request.left else { return }
         request.left = true
         services.ledger.leave()
@@ -381,11 +383,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// 408 for a head or body that did not arrive in time, then close.
     private func timeOut(_ stage: ConnectionStateMachine.Stage, context: ChannelHandlerContext) {
         let answer = SidecarAnswer.requestTimeout(body: stage == .body)
-        if var request {
+        if let request {
             request.call?.cancel()
             request.call = nil
-            leave(&request)
-            self.request = request
+            leave(request)
         }
         let body = ByteBuffer(string: answer.body)
         let wire = AnswerWire.head(
